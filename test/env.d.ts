@@ -1,0 +1,9 @@
+declare namespace Cloudflare {
+  interface Env {
+    FEATURES: KVNamespace
+    MODELS: R2Bucket
+    /** Files of the FEATUREFOREST_DATA folder, served from Node by vitest.config.ts. */
+    FIXTURES: Fetcher
+    FIXTURES_AVAILABLE: 'yes' | 'no'
+  }
+}

@@ -1,0 +1,17 @@
+import { env, exports } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+
+describe('GET /health', () => {
+  it('returns ok', async () => {
+    const response = await exports.default.fetch('http://example.com/health')
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: 'ok' })
+  })
+
+  it('reads fixtures through the FIXTURES binding', async () => {
+    const response = await env.FIXTURES.fetch('http://fixtures/awkward_images/manifest.csv')
+
+    expect(response.status).toBe(200)
+  })
+})
