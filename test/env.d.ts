@@ -1,4 +1,8 @@
 declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: typeof import('../functions/worker')
+  }
+
   interface Env {
     FEATURES: KVNamespace
     MODELS: R2Bucket
