@@ -3,8 +3,10 @@ import onnxProto from 'onnx-proto'
 const { onnx } = onnxProto
 
 /**
- * Adds the float32 output `embedding` [N, 1280] to the quantised MobileNetV2 graph: the
- * dequantised result of its QLinearGlobalAveragePool node, which is the penultimate layer.
+ * Adds the float32 output `embedding` [N, 1280] to the quantised MobileNetV2 graph: the global
+ * average pool of the last convolution block, which is the penultimate layer. The pool is
+ * computed in float32 from the dequantised block output instead of taking the uint8 result of
+ * QLinearGlobalAveragePool, whose coarse steps would make near-identical images differ.
  * The original `output` logits stay as they are. Returns the encoded model bytes.
  */
 export function addEmbeddingOutput(modelBytes) {
@@ -17,13 +19,18 @@ export function addEmbeddingOutput(modelBytes) {
 
   // QLinearGlobalAveragePool inputs: X, x_scale, x_zero_point, y_scale, y_zero_point.
   const [pool] = pools
-  const pooled = pool.output[0]
-  const [, , , yScale, yZeroPoint] = pool.input
+  const [blockOutput, xScale, xZeroPoint] = pool.input
   graph.node.push(
     onnx.NodeProto.create({
       opType: 'DequantizeLinear',
       name: 'embedding_dequantize',
-      input: [pooled, yScale, yZeroPoint],
+      input: [blockOutput, xScale, xZeroPoint],
+      output: ['embedding_block'],
+    }),
+    onnx.NodeProto.create({
+      opType: 'GlobalAveragePool',
+      name: 'embedding_pool',
+      input: ['embedding_block'],
       output: ['embedding_nchw'],
     }),
     onnx.NodeProto.create({

@@ -1,0 +1,5 @@
+export { decodeImage } from './decode'
+export { ALPHA_BACKGROUND } from './composite'
+export { DECODE_MEMORY_BUDGET_BYTES, IMAGE_LIMITS } from './limits'
+export { IMAGENET_MEAN, IMAGENET_STD, MODEL_INPUT_SIZE, toModelInput } from './preprocess'
+export type { DecodedImage, ImageFormat, RgbImage } from './types'

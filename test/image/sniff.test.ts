@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+
+import { FeatureForestError } from '../../src/errors'
+import { decodeImage } from '../../src/image'
+import { readFixture } from './fixtures'
+
+const ascii = (text: string) => new TextEncoder().encode(text)
+
+describe('format sniffing', () => {
+  const unsupported: [string, Uint8Array, string][] = [
+    ['text', ascii('name,label\ncat.1.jpg,cat\n'), 'text'],
+    ['BMP', new Uint8Array([0x42, 0x4d, 0x36, 0, 0, 0, 0, 0, 0, 0]), 'BMP'],
+    ['TIFF', new Uint8Array([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]), 'TIFF'],
+    ['HEIC', new Uint8Array([0, 0, 0, 0x18, ...ascii('ftypheic'), 0, 0, 0, 0]), 'HEIC'],
+    ['empty body', new Uint8Array(0), 'empty'],
+    ['binary noise', new Uint8Array([0x00, 0x13, 0x37, 0xfe, 0x00]), '00 13 37 fe'],
+  ]
+  for (const [name, bytes, detected] of unsupported) {
+    it(`rejects ${name} as unsupported`, async () => {
+      const error = await decodeImage(bytes).catch((caught: unknown) => caught)
+
+      expect(error).toBeInstanceOf(FeatureForestError)
+      expect((error as FeatureForestError).code).toBe('unsupported_format')
+      expect((error as FeatureForestError).message).toContain(detected)
+      expect((error as FeatureForestError).message).toContain('jpeg, png, webp, gif')
+    })
+  }
+
+  it('finds a GIF named .jpg', async () => {
+    const decoded = await decodeImage(
+      await readFixture('awkward_images/mislabeled_extension/Abyssinian_34.jpg'),
+    )
+
+    expect(decoded.format).toBe('gif')
+  })
+
+  it('finds a PNG named .jpg', async () => {
+    const decoded = await decodeImage(
+      await readFixture('awkward_images/mislabeled_extension/Abyssinian_5.jpg'),
+    )
+
+    expect(decoded.format).toBe('png')
+  })
+})
