@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { ALPHA_BACKGROUND, decodeImage, type RgbImage } from '../../src/image'
-import { readFixture } from './fixtures'
+import { readFixture } from '../support/fixtures'
 
 /** Largest mean absolute difference (0–255 levels) between an image and its twin in another encoding. */
 const TWIN_MEAN_DIFF = 6

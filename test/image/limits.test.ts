@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { FeatureForestError } from '../../src/errors'
 import { decodeImage, IMAGE_LIMITS } from '../../src/image'
-import { readFixture } from './fixtures'
+import { readFixture } from '../support/fixtures'
 import { buildPng } from './png-builder'
 
 async function rejection(bytes: Uint8Array): Promise<FeatureForestError> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { decodeImage } from '../../src/image'
 import { FeatureForestError } from '../../src/errors'
-import { parseCsv, readFixture } from './fixtures'
+import { parseCsv, readFixture } from '../support/fixtures'
 
 /** Fixture decoded right after every other one, to prove a failed decode leaves no damage. */
 const KNOWN_GOOD = 'awkward_images/jpeg_progressive/skater.jpg'

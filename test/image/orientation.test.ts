@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { decodeImage, type RgbImage } from '../../src/image'
-import { readFixture } from './fixtures'
+import { readFixture } from '../support/fixtures'
 
 /** Side of the grid of block means that oriented images are compared on. */
 const GRID = 24

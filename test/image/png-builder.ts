@@ -29,8 +29,16 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return bytes
 }
 
-/** Builds an 8-bit RGB PNG whose IDAT contains `raw` (filter bytes included), compressed with zlib. */
-export function buildPng(width: number, height: number, raw: Uint8Array): Uint8Array {
+/**
+ * Builds an 8-bit RGB PNG whose IDAT contains `raw` (filter bytes included), compressed with
+ * zlib. `extraChunks` (type and data) go between IHDR and IDAT.
+ */
+export function buildPng(
+  width: number,
+  height: number,
+  raw: Uint8Array,
+  extraChunks: [string, Uint8Array][] = [],
+): Uint8Array {
   const header = new Uint8Array(13)
   const view = new DataView(header.buffer)
   view.setUint32(0, width)
@@ -39,7 +47,8 @@ export function buildPng(width: number, height: number, raw: Uint8Array): Uint8A
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', zlibSync(raw, { level: 9 })),
+    ...extraChunks.map(([type, data]) => chunk(type, data)),
+    chunk('IDAT', zlibSync(raw, { level: 6 })),
     chunk('IEND', new Uint8Array(0)),
   ]
   const file = new Uint8Array(parts.reduce((total, part) => total + part.length, 0))
@@ -49,4 +58,32 @@ export function buildPng(width: number, height: number, raw: Uint8Array): Uint8A
     offset += part.length
   }
   return file
+}
+
+/** Builds an RGB PNG of an image, with filter type 0 on every row. */
+export function encodeRgbPng(
+  image: { width: number; height: number; data: Uint8Array },
+  extraChunks: [string, Uint8Array][] = [],
+): Uint8Array {
+  const stride = image.width * 3
+  const raw = new Uint8Array((stride + 1) * image.height)
+  for (let y = 0; y < image.height; y++) {
+    raw.set(image.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
+  }
+  return buildPng(image.width, image.height, raw, extraChunks)
+}
+
+/** Builds the payload of an eXIf chunk: a big-endian TIFF header with one Orientation entry. */
+export function exifWithOrientation(orientation: number): Uint8Array {
+  const bytes = new Uint8Array(26)
+  const view = new DataView(bytes.buffer)
+  bytes.set([0x4d, 0x4d, 0x00, 0x2a])
+  view.setUint32(4, 8)
+  view.setUint16(8, 1)
+  view.setUint16(10, 0x0112)
+  view.setUint16(12, 3)
+  view.setUint32(14, 1)
+  view.setUint16(18, orientation)
+  view.setUint32(22, 0)
+  return bytes
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { decodeImage, toModelInput, type RgbImage } from '../../src/image'
-import { readFixture } from './fixtures'
+import { readFixture } from '../support/fixtures'
 import reference from './preprocess-reference.json'
 
 const PLANE = 224 * 224

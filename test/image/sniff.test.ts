@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { FeatureForestError } from '../../src/errors'
 import { decodeImage } from '../../src/image'
-import { readFixture } from './fixtures'
+import { readFixture } from '../support/fixtures'
 
 const ascii = (text: string) => new TextEncoder().encode(text)
 
