@@ -3,6 +3,7 @@
 // The source model comes from the folder named by FEATUREFOREST_MODEL_MIRROR when it is set,
 // otherwise from the public download address in its manifest. The embedding variant and the
 // label list are derived here, so the same bytes come out on every machine.
+// Usage: node scripts/install-models.mjs [--target DIR]   (default: models/installed/)
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,7 +15,9 @@ import { createRequire } from 'node:module'
 import { addEmbeddingOutput } from './lib/add-embedding-output.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-const INSTALL_DIR = join(ROOT, 'models', 'installed')
+const targetFlag = process.argv.indexOf('--target')
+const INSTALL_DIR =
+  targetFlag > 0 ? process.argv[targetFlag + 1] : join(ROOT, 'models', 'installed')
 const MIRROR = process.env.FEATUREFOREST_MODEL_MIRROR
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex')
