@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 import { addEmbeddingOutput } from './lib/add-embedding-output.mjs'
+import { installTextEncoder } from './lib/install-text-encoder.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const targetFlag = process.argv.indexOf('--target')
@@ -122,4 +123,9 @@ async function installImageModel() {
 
 mkdirSync(INSTALL_DIR, { recursive: true })
 await installImageModel()
+try {
+  installTextEncoder(ROOT, INSTALL_DIR)
+} catch (error) {
+  fail(error.message)
+}
 console.log('install-models: models are installed and verified')

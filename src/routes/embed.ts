@@ -3,12 +3,17 @@ import { bodyLimit } from 'hono/body-limit'
 
 import { IMAGE_MODEL_ID } from '../backbone/image-backbone'
 import { topClasses } from '../backbone/imagenet'
+import { TEXT_MODEL_ID } from '../backbone/text-encoder'
 import { isContentId } from '../embedding/content-id'
 import { embedImage, type StageTimings } from '../embedding/embed-image'
+import { embedTexts, type TextEmbedding, type TextStageTimings } from '../embedding/embed-text'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
+import { readJsonBody } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import { FeatureStore, type StoredImageFeatures } from '../storage/feature-store'
+import { TextFeatureStore, type StoredTextFeatures } from '../storage/text-feature-store'
+import { parseTextInput } from '../text/text-input'
 
 /** Largest accepted request body, in bytes. */
 export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024
@@ -60,7 +65,7 @@ async function readImageBytes(c: Context<AppEnv>): Promise<Uint8Array> {
   return bytes
 }
 
-function serverTiming(timings: StageTimings): string {
+function serverTiming(timings: StageTimings | TextStageTimings): string {
   return Object.entries(timings)
     .map(([stage, ms]) => `${stage};dur=${(ms as number).toFixed(1)}`)
     .join(', ')
@@ -91,7 +96,80 @@ function featuresBody(
   }
 }
 
-/** Routes that turn images into feature vectors and read stored vectors. */
+/** The JSON shape of one text embedding, shared by POST /embed and GET /embeddings/{id}. */
+function textFeaturesBody(
+  contentId: string,
+  features: StoredTextFeatures,
+  include: Set<string>,
+): Record<string, unknown> {
+  return {
+    id: contentId,
+    model: TEXT_MODEL_ID,
+    kind: 'text',
+    dimensions: { embedding: features.embedding.length },
+    tokens: features.tokens,
+    truncated: features.truncated,
+    createdAt: features.createdAt,
+    ...(include.has('vectors') && { vectors: { embedding: Array.from(features.embedding) } }),
+  }
+}
+
+const isJson = (c: Context<AppEnv>) =>
+  (c.req.header('Content-Type') ?? '').toLowerCase().startsWith('application/json')
+
+/** Embeds the texts of a JSON body: `{ text }` returns one object, `{ texts }` `{ items }`. */
+async function embedTextRequest(c: Context<AppEnv>, include: Set<string>): Promise<Response> {
+  const input = parseTextInput(await readJsonBody(c))
+  const store = new TextFeatureStore(c.env.FEATURES, c.get('tenant'))
+  const { items, timings } = await embedTexts(input.texts, store)
+
+  const itemBody = (item: TextEmbedding) => ({
+    ...textFeaturesBody(item.contentId, item.features, include),
+    cached: item.cached,
+  })
+  const status = items.every((item) => item.cached) ? 200 : 201
+  c.header('Server-Timing', serverTiming(timings))
+  if (!input.batch) return c.json(itemBody(items[0]!), status)
+  return c.json({ items: items.map(itemBody) }, status)
+}
+
+/** Models whose stored vectors GET /embeddings/{id} can return, in lookup order. */
+const STORED_MODELS = [IMAGE_MODEL_ID, TEXT_MODEL_ID]
+
+/** Reads the optional `model` query parameter of GET /embeddings/{id}. */
+function parseModelQuery(c: Context<AppEnv>): string[] {
+  const model = c.req.query('model')
+  if (model === undefined || model === '') return STORED_MODELS
+  if (!STORED_MODELS.includes(model)) {
+    throw new FeatureForestError(
+      'invalid_request',
+      `model "${model.slice(0, 80)}" is not known; use model=${STORED_MODELS.join(' or model=')}`,
+    )
+  }
+  return [model]
+}
+
+/** Returns the body of the first stored vectors of `contentId` among `models`. */
+async function findStoredFeatures(
+  c: Context<AppEnv>,
+  contentId: string,
+  models: string[],
+): Promise<Record<string, unknown> | undefined> {
+  const include = new Set(['vectors'])
+  const tenant = c.get('tenant')
+  for (const model of models) {
+    if (model === TEXT_MODEL_ID) {
+      const features = await new TextFeatureStore(c.env.FEATURES, tenant).get(model, contentId)
+      if (features) return textFeaturesBody(contentId, features, include)
+    } else {
+      const features = await new FeatureStore(c.env.FEATURES, tenant).get(model, contentId)
+      if (features) return featuresBody(contentId, features, include)
+    }
+  }
+  return undefined
+}
+
+/** Routes that turn images and texts into feature vectors and read stored vectors. */
 export function embedRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
@@ -108,6 +186,7 @@ export function embedRoutes(): Hono<AppEnv> {
     }),
     async (c) => {
       const include = parseInclude(c)
+      if (isJson(c)) return embedTextRequest(c, include)
       const bytes = await readImageBytes(c)
 
       const store = new FeatureStore(c.env.FEATURES, c.get('tenant'))
@@ -128,7 +207,7 @@ export function embedRoutes(): Hono<AppEnv> {
 
   routes.get('/embeddings/:id', async (c) => {
     const contentId = c.req.param('id')
-    const include = new Set(['vectors'])
+    const models = parseModelQuery(c)
     if (!isContentId(contentId)) {
       throw new FeatureForestError(
         'invalid_request',
@@ -136,16 +215,15 @@ export function embedRoutes(): Hono<AppEnv> {
       )
     }
 
-    const store = new FeatureStore(c.env.FEATURES, c.get('tenant'))
-    const features = await store.get(IMAGE_MODEL_ID, contentId)
+    const body = await findStoredFeatures(c, contentId, models)
 
-    if (!features) {
+    if (!body) {
       throw new FeatureForestError(
         'not_found',
-        `no vectors for content id ${contentId} under model ${IMAGE_MODEL_ID}; embed the image with POST /embed first`,
+        `no vectors for content id ${contentId} under model ${models.join(' or ')}; embed the image or text with POST /embed first`,
       )
     }
-    return c.json(featuresBody(contentId, features, include))
+    return c.json(body)
   })
   routes.all('/embeddings/:id', () => methodNotAllowed('GET'))
 

@@ -1,0 +1,143 @@
+import MODEL_BYTES from '../../models/installed/use-lite-int8.onnx'
+import MANIFEST from '../../models/use-lite.json'
+import { configureOrt, type ort } from './ort-workerd'
+
+/** Identifier of the text encoder, stored with every vector it produces. */
+export const TEXT_MODEL_ID = MANIFEST.id
+
+/** Length of one text embedding. */
+export const TEXT_EMBEDDING_DIMENSIONS = MANIFEST.outputs[0]!.shape[1] as number
+
+/** Most token ids per text that the encoder accepts. */
+const MAX_TOKENS = MANIFEST.maxTokens
+
+/**
+ * Most texts per session run. Activations grow with batch × sequence (the feed-forward layer
+ * alone holds batch × 128 × 1536 floats), and the WASM heap never shrinks, so large batches
+ * are split into runs of this size.
+ */
+export const MAX_TEXTS_PER_RUN = 8
+
+const [IDS_INPUT, MASK_INPUT] = MANIFEST.inputs.map((input) => input.name) as [string, string]
+const EMBEDDING_OUTPUT = MANIFEST.outputs[0]!.name
+
+/** Session options; the int8 file needs `disable_quant_qdq` to fold its weights to float32. */
+const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+  executionProviders: ['wasm'],
+  graphOptimizationLevel: 'all',
+  ...MANIFEST.installed.sessionOptions,
+}
+
+/** Throws when the session's input and output names differ from the manifest's. */
+function checkManifest(session: ort.InferenceSession): void {
+  const expectedInputs = MANIFEST.inputs.map((input) => input.name)
+  const expectedOutputs = MANIFEST.outputs.map((output) => output.name)
+  const sameNames = (actual: readonly string[], expected: string[]) =>
+    actual.length === expected.length && expected.every((name) => actual.includes(name))
+  if (!sameNames(session.inputNames, expectedInputs)) {
+    throw new Error(
+      `model ${MANIFEST.id} has inputs [${session.inputNames.join(', ')}], but its manifest ` +
+        `lists [${expectedInputs.join(', ')}]; run "npm run setup" to reinstall the model`,
+    )
+  }
+  if (!sameNames(session.outputNames, expectedOutputs)) {
+    throw new Error(
+      `model ${MANIFEST.id} has outputs [${session.outputNames.join(', ')}], but its manifest ` +
+        `lists [${expectedOutputs.join(', ')}]; run "npm run setup" to reinstall the model`,
+    )
+  }
+}
+
+/** Throws a RangeError unless every id list holds 1 to MAX_TOKENS ids. */
+function checkIdLists(idLists: readonly (readonly number[])[]): void {
+  idLists.forEach((ids, i) => {
+    if (ids.length === 0 || ids.length > MAX_TOKENS) {
+      throw new RangeError(`idLists[${i}] has ${ids.length} ids; expected 1 to ${MAX_TOKENS}`)
+    }
+  })
+}
+
+/**
+ * The Universal Sentence Encoder Lite session of this isolate. The model is bundled with the
+ * Worker, so the session is created from memory without a storage round trip.
+ */
+export class SentenceEncoder {
+  // NOTE: one onnxruntime-web WASM session runs one inference at a time, so runs are chained.
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    private readonly runtime: typeof ort,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  // NOTE: with this session the onnxruntime heap grows to 83 MB after a batch of 8 × 128 tokens
+  // (28 MB with the image session alone), which leaves too little of the isolate's 128 MB for
+  // the largest image decodes in the same isolate.
+  static async create(): Promise<SentenceEncoder> {
+    const runtime = configureOrt()
+    const session = await runtime.InferenceSession.create(
+      new Uint8Array(MODEL_BYTES),
+      SESSION_OPTIONS,
+    )
+    checkManifest(session)
+    return new SentenceEncoder(runtime, session)
+  }
+
+  /**
+   * Returns one unit-length embedding per id list. Each list holds 1 to MAX_TOKENS ids of the
+   * tokenizer; lists are padded to the longest one of their run.
+   */
+  async embed(idLists: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    checkIdLists(idLists)
+    const embeddings: Float32Array[] = []
+    for (let start = 0; start < idLists.length; start += MAX_TEXTS_PER_RUN) {
+      const batch = idLists.slice(start, start + MAX_TEXTS_PER_RUN)
+      const run = this.queue.then(() => this.run(batch))
+      this.queue = run.catch(() => undefined)
+      embeddings.push(...(await run))
+    }
+    return embeddings
+  }
+
+  private async run(idLists: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    const batchSize = idLists.length
+    const sequenceLength = Math.max(...idLists.map((ids) => ids.length))
+    const ids = new BigInt64Array(batchSize * sequenceLength)
+    const mask = new BigInt64Array(batchSize * sequenceLength)
+    idLists.forEach((list, row) => {
+      list.forEach((id, column) => {
+        ids[row * sequenceLength + column] = BigInt(id)
+        mask[row * sequenceLength + column] = 1n
+      })
+    })
+    const shape = [batchSize, sequenceLength]
+    const idsTensor = new this.runtime.Tensor('int64', ids, shape)
+    const maskTensor = new this.runtime.Tensor('int64', mask, shape)
+    const outputs = await this.session.run({ [IDS_INPUT]: idsTensor, [MASK_INPUT]: maskTensor })
+    const output = outputs[EMBEDDING_OUTPUT]
+    if (!output) throw new Error(`model ${MANIFEST.id} returned no ${EMBEDDING_OUTPUT}`)
+    try {
+      const values = output.data as Float32Array
+      return idLists.map((_, row) =>
+        values.slice(row * TEXT_EMBEDDING_DIMENSIONS, (row + 1) * TEXT_EMBEDDING_DIMENSIONS),
+      )
+    } finally {
+      output.dispose()
+      idsTensor.dispose()
+      maskTensor.dispose()
+    }
+  }
+}
+
+let encoder: Promise<SentenceEncoder> | undefined
+
+/** Returns this isolate's text encoder, creating the session on first use. */
+export function getSentenceEncoder(): Promise<SentenceEncoder> {
+  if (!encoder) {
+    encoder = SentenceEncoder.create()
+    encoder.catch(() => {
+      encoder = undefined
+    })
+  }
+  return encoder
+}

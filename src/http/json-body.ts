@@ -1,0 +1,44 @@
+import type { Context } from 'hono'
+
+import { FeatureForestError } from '../errors'
+
+/** Largest accepted JSON body, in bytes. */
+export const MAX_JSON_BYTES = 1024 * 1024
+
+/** Parses the request body as JSON; throws invalid_request or payload_too_large. */
+export async function readJsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text()
+  if (new TextEncoder().encode(text).length > MAX_JSON_BYTES) {
+    throw new FeatureForestError(
+      'payload_too_large',
+      `JSON body is larger than ${MAX_JSON_BYTES} bytes`,
+    )
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new FeatureForestError(
+      'invalid_request',
+      'body is not valid JSON; send a JSON object with Content-Type: application/json',
+    )
+  }
+}
+
+/** Reads an optional integer query parameter within [min, max]; throws invalid_request. */
+export function integerQuery(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined || value === '') return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new FeatureForestError(
+      'invalid_request',
+      `${name} "${value.slice(0, 40)}" is invalid; use an integer from ${min} to ${max}`,
+    )
+  }
+  return parsed
+}

@@ -1,0 +1,80 @@
+import { FeatureForestError } from '../errors'
+
+/** Most characters (Unicode code points) per text. The encoder reads only the first 128 tokens. */
+export const MAX_TEXT_CHARACTERS = 10_000
+
+/** Most texts in one `texts` request. */
+export const MAX_BATCH_TEXTS = 32
+
+/** Texts of a POST /embed JSON body, and which of the two body shapes carried them. */
+export interface TextInput {
+  texts: string[]
+  /** True for `{ "texts": [...] }`, false for `{ "text": "..." }`. */
+  batch: boolean
+}
+
+const BODY_SHAPE = 'send {"text": "..."} or {"texts": ["...", ...]}'
+
+function invalid(message: string): FeatureForestError {
+  return new FeatureForestError('invalid_request', message)
+}
+
+function countCodePoints(text: string): number {
+  let count = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    // A high surrogate followed by a low one is a single code point.
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
+    count++
+  }
+  return count
+}
+
+/** Returns `value` when it is a non-blank string within MAX_TEXT_CHARACTERS; `where` names it. */
+function parseText(value: unknown, where: string): string {
+  if (typeof value !== 'string') {
+    throw invalid(`${where} must be a string, got ${value === null ? 'null' : typeof value}`)
+  }
+  if (value.trim() === '') {
+    throw invalid(`${where} is empty or only white space; send text with at least one word`)
+  }
+  const characters = countCodePoints(value)
+  if (characters > MAX_TEXT_CHARACTERS) {
+    throw new FeatureForestError(
+      'payload_too_large',
+      `${where} has ${characters} characters; the limit is ${MAX_TEXT_CHARACTERS}`,
+    )
+  }
+  return value
+}
+
+/**
+ * Reads the JSON body of a text embedding request: `{ "text": string }` or
+ * `{ "texts": string[] }` with 1 to MAX_BATCH_TEXTS texts. Throws invalid_request for a wrong
+ * shape or a blank text, and payload_too_large for a text or batch over its limit.
+ */
+export function parseTextInput(body: unknown): TextInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid(`body must be a JSON object; ${BODY_SHAPE}`)
+  }
+  const keys = Object.keys(body)
+  if (keys.length !== 1 || (keys[0] !== 'text' && keys[0] !== 'texts')) {
+    throw invalid(`body has the fields [${keys.join(', ').slice(0, 80)}]; ${BODY_SHAPE}`)
+  }
+  const { text, texts } = body as Record<string, unknown>
+  if (keys[0] === 'text') return { texts: [parseText(text, 'text')], batch: false }
+
+  if (!Array.isArray(texts) || texts.length === 0) {
+    throw invalid(`texts must be a non-empty array of strings; ${BODY_SHAPE}`)
+  }
+  if (texts.length > MAX_BATCH_TEXTS) {
+    throw new FeatureForestError(
+      'payload_too_large',
+      `texts holds ${texts.length} texts; the limit is ${MAX_BATCH_TEXTS} per request`,
+    )
+  }
+  return { texts: texts.map((value, i) => parseText(value, `texts[${i}]`)), batch: true }
+}
