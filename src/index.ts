@@ -5,6 +5,10 @@ import { errorResponse, handleError } from './http/error-handler'
 import { requestIdMiddleware } from './http/request-id'
 import { tenantMiddleware } from './http/tenant'
 import { embedRoutes } from './routes/embed'
+import { itemRoutes } from './routes/items'
+import { modelRoutes } from './routes/models'
+import { ratingRoutes } from './routes/ratings'
+import { recommendRoutes } from './routes/recommend'
 
 /** Builds the HTTP application with every route of the service. */
 export function createApp(): Hono<AppEnv> {
@@ -17,6 +21,10 @@ export function createApp(): Hono<AppEnv> {
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.use(tenantMiddleware)
   app.route('/', embedRoutes())
+  app.route('/', itemRoutes())
+  app.route('/', ratingRoutes())
+  app.route('/', recommendRoutes())
+  app.route('/', modelRoutes())
 
   return app
 }

@@ -1,0 +1,117 @@
+import type { CatalogStore } from '../storage/catalog-store'
+import type { CatalogShard } from './shard-codec'
+import type { CatalogManifest } from './types'
+
+/** A decoded shard with the norm of each dequantised vector, as scoring reads it. */
+export interface ScoringShard {
+  shard: number
+  version: number
+  content: CatalogShard
+  norms: Float32Array
+}
+
+/**
+ * Byte budget of the shards an isolate keeps between requests. 48 MB holds 18 shards (about
+ * 37,000 items of 1,280 dimensions) and leaves room in the 128 MB isolate for the backbone.
+ */
+export const SHARD_CACHE_BYTES = 48 * 1024 * 1024
+
+/** Least-recently-used cache of decoded shards, keyed by tenant and shard number. */
+export class ShardCache {
+  private readonly entries = new Map<string, ScoringShard>()
+  private bytes = 0
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(tenant: string, shard: number, version: number): ScoringShard | undefined {
+    const key = `${tenant}:${shard}`
+    const entry = this.entries.get(key)
+    if (!entry || entry.version !== version) return undefined
+    this.entries.delete(key)
+    this.entries.set(key, entry)
+    return entry
+  }
+
+  set(tenant: string, entry: ScoringShard): void {
+    const key = `${tenant}:${entry.shard}`
+    const previous = this.entries.get(key)
+    if (previous) {
+      this.entries.delete(key)
+      this.bytes -= sizeOf(previous)
+    }
+    const size = sizeOf(entry)
+    if (size > this.maxBytes) return
+    this.entries.set(key, entry)
+    this.bytes += size
+    for (const [oldest, value] of this.entries) {
+      if (this.bytes <= this.maxBytes) break
+      this.entries.delete(oldest)
+      this.bytes -= sizeOf(value)
+    }
+  }
+
+  clear(): void {
+    this.entries.clear()
+    this.bytes = 0
+  }
+}
+
+/** Shard cache of this isolate. */
+export const ISOLATE_SHARD_CACHE = new ShardCache(SHARD_CACHE_BYTES)
+
+/**
+ * Yields every shard of the manifest, from the cache when its version matches, else from R2.
+ * The next shard is fetched while the caller scores the current one.
+ */
+// NOTE: a catalog larger than the cache budget (about 37,000 items) is streamed from R2 on
+// every request: 100,000 items mean 49 R2 reads of 2.6 MB each.
+export async function* readShards(
+  tenant: string,
+  manifest: CatalogManifest,
+  store: CatalogStore,
+  cache: ShardCache = ISOLATE_SHARD_CACHE,
+): AsyncGenerator<ScoringShard> {
+  const load = async (index: number): Promise<ScoringShard | undefined> => {
+    const entry = manifest.shards[index]
+    if (!entry) return undefined
+    const cached = cache.get(tenant, entry.shard, entry.version)
+    if (cached) return cached
+    const stored = await store.getShard(entry.shard)
+    if (!stored) return undefined
+    const scoring = {
+      shard: entry.shard,
+      version: stored.version,
+      content: stored.shard,
+      norms: vectorNorms(stored.shard),
+    }
+    cache.set(tenant, scoring)
+    return scoring
+  }
+  let next = load(0)
+  for (let index = 0; index < manifest.shards.length; index++) {
+    const current = await next
+    next = load(index + 1)
+    if (current) yield current
+  }
+}
+
+/** Returns the Euclidean norm of every dequantised vector of a shard. */
+function vectorNorms(shard: CatalogShard): Float32Array {
+  const { dimensions, codes, offsets, steps } = shard
+  const norms = new Float32Array(shard.ids.length)
+  for (let slot = 0; slot < norms.length; slot++) {
+    const offset = offsets[slot]!
+    const step = steps[slot]!
+    let sum = 0
+    for (let i = slot * dimensions; i < (slot + 1) * dimensions; i++) {
+      const value = offset + codes[i]! * step
+      sum += value * value
+    }
+    norms[slot] = Math.sqrt(sum)
+  }
+  return norms
+}
+
+function sizeOf(entry: ScoringShard): number {
+  return entry.content.codes.byteLength + 12 * entry.content.ids.length
+}

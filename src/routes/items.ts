@@ -1,0 +1,84 @@
+import { Hono } from 'hono'
+
+import {
+  addItemsByContentId,
+  addUploadedItem,
+  deleteItem,
+  getItem,
+} from '../catalog/catalog-service'
+import { parseBulkInput, parseItemInput, parseMetadata } from '../catalog/item-input'
+import { tenantDeps } from '../deps'
+import type { AppEnv } from '../env'
+import { FeatureForestError } from '../errors'
+import { requireId } from '../http/ids'
+import { isJsonRequest, readImageUpload } from '../http/image-body'
+import { integerQuery, readJsonBody } from '../http/json-body'
+import { methodNotAllowed } from '../http/method-not-allowed'
+
+/** Default and maximum page size of GET /items. */
+const DEFAULT_PAGE_SIZE = 100
+const MAX_PAGE_SIZE = 1000
+
+/** Reads the metadata of an image upload: a JSON object in a form field or query parameter. */
+function uploadMetadata(text: string | undefined): Record<string, unknown> | null {
+  if (text === undefined) return null
+  try {
+    return parseMetadata(JSON.parse(text), 'metadata')
+  } catch (error) {
+    if (error instanceof FeatureForestError) throw error
+    throw new FeatureForestError('invalid_request', 'metadata is not valid JSON')
+  }
+}
+
+/** Routes of the catalog: items that recommendations are drawn from. */
+export function itemRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>()
+
+  routes.post('/items', async (c) => {
+    const deps = tenantDeps(c.env, c.get('tenant'))
+    if (isJsonRequest(c)) {
+      const input = parseItemInput(await readJsonBody(c))
+      const [added] = await addItemsByContentId(deps, [input])
+      return c.json(added!, added!.created ? 201 : 200)
+    }
+    const upload = await readImageUpload(c)
+    const id = upload.fields.get('id') ?? c.req.query('id')
+    const metadata = uploadMetadata(upload.fields.get('metadata') ?? c.req.query('metadata'))
+    const added = await addUploadedItem(deps, upload.bytes, {
+      ...(id !== undefined && { id: requireId(id, 'id') }),
+      metadata,
+    })
+    return c.json(added, added.created ? 201 : 200)
+  })
+
+  routes.get('/items', async (c) => {
+    const limit = integerQuery(c.req.query('limit'), 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    const cursor = c.req.query('cursor')
+    if (cursor !== undefined && cursor !== '') requireId(cursor, 'cursor')
+    const { index } = tenantDeps(c.env, c.get('tenant'))
+    return c.json(await index.listItems(cursor || undefined, limit))
+  })
+  routes.all('/items', () => methodNotAllowed('GET', 'POST'))
+
+  routes.post('/items/bulk', async (c) => {
+    const inputs = parseBulkInput(await readJsonBody(c))
+    const added = await addItemsByContentId(tenantDeps(c.env, c.get('tenant')), inputs)
+    const created = added.filter((entry) => entry.created).length
+    return c.json({ items: added, created }, created > 0 ? 201 : 200)
+  })
+  routes.all('/items/bulk', () => methodNotAllowed('POST'))
+
+  routes.get('/items/:id', async (c) => {
+    const id = requireId(c.req.param('id'), 'item id')
+    return c.json({ item: await getItem(tenantDeps(c.env, c.get('tenant')), id) })
+  })
+
+  routes.delete('/items/:id', async (c) => {
+    const id = requireId(c.req.param('id'), 'item id')
+    await deleteItem(tenantDeps(c.env, c.get('tenant')), id)
+    return c.body(null, 204)
+  })
+  routes.all('/items/:id', () => methodNotAllowed('GET', 'DELETE'))
+
+  return routes
+}

@@ -1,0 +1,127 @@
+import { Hono } from 'hono'
+
+import { tenantDeps } from '../deps'
+import { isContentId } from '../embedding/content-id'
+import type { AppEnv } from '../env'
+import { FeatureForestError } from '../errors'
+import { requireId } from '../http/ids'
+import { isJsonRequest, readImageUpload } from '../http/image-body'
+import { integerQuery, readJsonBody } from '../http/json-body'
+import { methodNotAllowed } from '../http/method-not-allowed'
+import {
+  deleteClassifier,
+  getClassifier,
+  predictWithClassifier,
+  trainClassifier,
+  type ExampleSource,
+  type TrainRequest,
+} from '../learning/classifier-service'
+import { FEATURE_KINDS, type FeatureKind } from '../learning/classifier-training'
+
+/**
+ * Limits of POST /train. Each example costs one KV read, so 500 stay within the 1,000 KV
+ * operations of a request. The class and label limits keep the model summary, stored as R2
+ * custom metadata, well inside R2's 8,192-byte object metadata limit (R2 limits page).
+ */
+export const MAX_TRAIN_EXAMPLES = 500
+export const MAX_CLASSES = 32
+export const MAX_LABEL_LENGTH = 32
+
+function invalid(message: string): FeatureForestError {
+  return new FeatureForestError('invalid_request', message)
+}
+
+/** Reads `{ contentId }` or `{ item }`; `where` names the value in error messages. */
+function parseSource(value: Record<string, unknown>, where: string): ExampleSource {
+  if (value.contentId !== undefined) {
+    if (typeof value.contentId !== 'string' || !isContentId(value.contentId)) {
+      throw invalid(`${where}.contentId is not a content id; use the 64 hex digits of POST /embed`)
+    }
+    return { contentId: value.contentId }
+  }
+  if (value.item !== undefined) return { item: requireId(value.item, `${where}.item`) }
+  throw invalid(`${where} needs "contentId" or "item"`)
+}
+
+function parseTrainRequest(body: unknown): TrainRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('body must be a JSON object { "model", "examples", "features" }')
+  }
+  const { model, examples, features } = body as Record<string, unknown>
+  const name = requireId(model, 'model')
+  if (features !== undefined && !FEATURE_KINDS.includes(features as FeatureKind)) {
+    throw invalid(
+      `features ${JSON.stringify(features)} is invalid; use ${FEATURE_KINDS.join(', ')}`,
+    )
+  }
+  if (!Array.isArray(examples) || examples.length < 2 || examples.length > MAX_TRAIN_EXAMPLES) {
+    throw invalid(`examples must be a list of 2 to ${MAX_TRAIN_EXAMPLES} labelled examples`)
+  }
+  const parsed = examples.map((example: unknown, i) => {
+    const where = `examples[${i}]`
+    if (typeof example !== 'object' || example === null) throw invalid(`${where} must be an object`)
+    const { label } = example as Record<string, unknown>
+    if (typeof label !== 'string' || label.length === 0 || label.length > MAX_LABEL_LENGTH) {
+      throw invalid(`${where}.label must be a string of 1 to ${MAX_LABEL_LENGTH} characters`)
+    }
+    return { source: parseSource(example as Record<string, unknown>, where), label }
+  })
+  const classes = new Set(parsed.map((example) => example.label))
+  if (classes.size < 2 || classes.size > MAX_CLASSES) {
+    throw invalid(`examples have ${classes.size} labels; a classifier needs 2 to ${MAX_CLASSES}`)
+  }
+  return {
+    name,
+    examples: parsed,
+    ...(features !== undefined && { features: features as FeatureKind }),
+  }
+}
+
+/** Routes that train named classifiers and predict with them. */
+export function modelRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>()
+
+  routes.post('/train', async (c) => {
+    const request = parseTrainRequest(await readJsonBody(c))
+    const result = await trainClassifier(tenantDeps(c.env, c.get('tenant')), request)
+    return c.json(result, 201)
+  })
+  routes.all('/train', () => methodNotAllowed('POST'))
+
+  routes.get('/models', async (c) => {
+    const limit = integerQuery(c.req.query('limit'), 'limit', 100, 1, 1000)
+    const { classifiers } = tenantDeps(c.env, c.get('tenant'))
+    return c.json(await classifiers.list(c.req.query('cursor') || undefined, limit))
+  })
+  routes.all('/models', () => methodNotAllowed('GET'))
+
+  routes.post('/models/:name/predict', async (c) => {
+    const name = requireId(c.req.param('name'), 'model')
+    const deps = tenantDeps(c.env, c.get('tenant'))
+    if (isJsonRequest(c)) {
+      const body = await readJsonBody(c)
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw invalid('body must be a JSON object { "contentId" } or { "item" }')
+      }
+      const source = parseSource(body as Record<string, unknown>, 'body')
+      return c.json(await predictWithClassifier(deps, name, source))
+    }
+    const { bytes } = await readImageUpload(c)
+    return c.json(await predictWithClassifier(deps, name, { bytes }))
+  })
+  routes.all('/models/:name/predict', () => methodNotAllowed('POST'))
+
+  routes.get('/models/:name', async (c) => {
+    const name = requireId(c.req.param('name'), 'model')
+    return c.json(await getClassifier(tenantDeps(c.env, c.get('tenant')), name))
+  })
+
+  routes.delete('/models/:name', async (c) => {
+    const name = requireId(c.req.param('name'), 'model')
+    await deleteClassifier(tenantDeps(c.env, c.get('tenant')), name)
+    return c.body(null, 204)
+  })
+  routes.all('/models/:name', () => methodNotAllowed('GET', 'DELETE'))
+
+  return routes
+}

@@ -1,0 +1,76 @@
+/** Key schema version: a change of layout or encoding gets a new prefix. */
+const KEY_VERSION = 'v1'
+
+/** What is known about a trained classifier without reading its forest. */
+export interface ClassifierSummary {
+  name: string
+  featureKind: string
+  classes: string[]
+  counts: Record<string, number>
+  outOfBagAccuracy: number | null
+  trainedAt: string
+}
+
+/**
+ * Named classifiers in R2, one object per tenant and name: `v1:{tenant}:classifiers:{name}`.
+ * The object is the forest engine's binary serialisation and its custom metadata `summary` is
+ * the JSON of ClassifierSummary, so listing needs no object reads.
+ */
+export class ClassifierStore {
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly tenant: string,
+  ) {}
+
+  private prefix(): string {
+    return `${KEY_VERSION}:${this.tenant}:classifiers:`
+  }
+
+  async put(summary: ClassifierSummary, bytes: ArrayBuffer | Uint8Array): Promise<void> {
+    await this.bucket.put(this.prefix() + summary.name, bytes, {
+      customMetadata: { summary: JSON.stringify(summary) },
+    })
+  }
+
+  async get(name: string): Promise<{ summary: ClassifierSummary; bytes: ArrayBuffer } | undefined> {
+    const object = await this.bucket.get(this.prefix() + name)
+    if (!object) return undefined
+    return { summary: readSummary(object), bytes: await object.arrayBuffer() }
+  }
+
+  async head(name: string): Promise<ClassifierSummary | undefined> {
+    const object = await this.bucket.head(this.prefix() + name)
+    return object ? readSummary(object) : undefined
+  }
+
+  /** Lists up to `limit` classifiers in name order after `cursor`. */
+  async list(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ models: ClassifierSummary[]; cursor?: string }> {
+    const listed = await this.bucket.list({
+      prefix: this.prefix(),
+      cursor,
+      limit,
+      include: ['customMetadata'],
+    })
+    return {
+      models: listed.objects.map(readSummary),
+      ...(listed.truncated && { cursor: listed.cursor }),
+    }
+  }
+
+  /** Deletes a classifier. Returns false when none has that name. */
+  async delete(name: string): Promise<boolean> {
+    const key = this.prefix() + name
+    if (!(await this.bucket.head(key))) return false
+    await this.bucket.delete(key)
+    return true
+  }
+}
+
+function readSummary(object: R2Object): ClassifierSummary {
+  const text = object.customMetadata?.summary
+  if (!text) throw new Error(`classifier object ${object.key} has no summary metadata`)
+  return JSON.parse(text) as ClassifierSummary
+}
