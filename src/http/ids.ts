@@ -9,6 +9,9 @@ export const ID_RULE =
 /** Returns `value` when it is a valid id; otherwise throws invalid_request naming `field`. */
 export function requireId(value: unknown, field: string): string {
   if (typeof value === 'string' && ID_PATTERN.test(value)) return value
+  if (value === undefined || value === null) {
+    throw new FeatureForestError('invalid_request', `${field} is missing; use ${ID_RULE}`)
+  }
   const shown = typeof value === 'string' ? `"${value.slice(0, 80)}"` : String(value)
   throw new FeatureForestError('invalid_request', `${field} ${shown} is invalid; use ${ID_RULE}`)
 }

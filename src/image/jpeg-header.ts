@@ -46,7 +46,11 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
       offset += 1
       continue
     }
-    if (marker === SOS || marker === EOI) {
+    if (marker === SOS) {
+      checkEndOfImage(bytes, offset)
+      break
+    }
+    if (marker === EOI) {
       break
     }
     const length = ((bytes[offset + 2] ?? 0) << 8) | (bytes[offset + 3] ?? 0)
@@ -66,6 +70,20 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
     throw corrupt('no frame header before the image data')
   }
   return { ...frame, exif }
+}
+
+/**
+ * Throws when no end-of-image marker follows the first scan, which means the upload was cut
+ * short: mozjpeg would otherwise fill the missing rows with grey and report success. Inside
+ * entropy-coded data a 0xFF byte is always followed by 0x00 or a restart marker, so the first
+ * 0xFF 0xD9 after the scan starts is the real end of image. Data after it (for example a video
+ * appended by a phone camera) is ignored.
+ */
+function checkEndOfImage(bytes: Uint8Array, scanStart: number): void {
+  for (let i = scanStart + 2; i + 1 < bytes.length; i++) {
+    if (bytes[i] === 0xff && bytes[i + 1] === EOI) return
+  }
+  throw corrupt('the data ends before the end-of-image marker; the file is truncated')
 }
 
 function readFrame(segment: Uint8Array, progressive: boolean): Omit<JpegHeader, 'exif'> {

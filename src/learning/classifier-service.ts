@@ -42,7 +42,8 @@ export async function trainClassifier(
   const trainingMs = performance.now() - started
   const best = candidates[0]!
 
-  const counts: Record<string, number> = {}
+  // A null prototype keeps labels such as "__proto__" or "constructor" ordinary keys.
+  const counts: Record<string, number> = Object.create(null) as Record<string, number>
   for (const label of labels) counts[label] = (counts[label] ?? 0) + 1
   const summary: ClassifierSummary = {
     name: request.name,

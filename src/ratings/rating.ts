@@ -43,9 +43,11 @@ export function parseRating(value: unknown): { rating: RatingValue; label: Ratin
   ) {
     return { rating: value, label: value >= LIKE_THRESHOLD_STARS ? 'like' : 'dislike' }
   }
+  const shown =
+    value === undefined ? 'is missing' : `${JSON.stringify(value)?.slice(0, 40)} is invalid`
   throw new FeatureForestError(
     'invalid_request',
-    `rating ${JSON.stringify(value)?.slice(0, 40)} is invalid; use "like", "dislike" or stars ` +
+    `rating ${shown}; use "like", "dislike" or stars ` +
       `from ${MIN_STARS} to ${MAX_STARS} in steps of 0.5 (${LIKE_THRESHOLD_STARS} or more is a like)`,
   )
 }

@@ -66,6 +66,17 @@ function parseTrainRequest(body: unknown): TrainRequest {
     }
     return { source: parseSource(example as Record<string, unknown>, where), label }
   })
+  const firstIndex = new Map<string, number>()
+  parsed.forEach(({ source }, i) => {
+    const key = 'item' in source ? `item:${source.item}` : `contentId:${source.contentId}`
+    const earlier = firstIndex.get(key)
+    if (earlier !== undefined) {
+      throw invalid(
+        `examples[${i}] repeats the image of examples[${earlier}]; give each image once, with one label`,
+      )
+    }
+    firstIndex.set(key, i)
+  })
   const classes = new Set(parsed.map((example) => example.label))
   if (classes.size < 2 || classes.size > MAX_CLASSES) {
     throw invalid(`examples have ${classes.size} labels; a classifier needs 2 to ${MAX_CLASSES}`)

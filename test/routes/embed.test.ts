@@ -109,6 +109,28 @@ describe.skipIf(!HAS_DATA)('POST /embed', () => {
     expect(body.error.code).toBe('unsupported_format')
   })
 
+  it('rejects a JPEG cut short inside its image data', async () => {
+    const bytes = await readFixture('cats_dogs_kaggle/cat/cat.10.jpg')
+
+    const response = await postImage(bytes.slice(0, 5000))
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(422)
+    expect(body.error.code).toBe('corrupt_image')
+    expect(body.error.message).toContain('truncated')
+  })
+
+  it('accepts a JPEG with data after its end marker', async () => {
+    const bytes = await readFixture('cats_dogs_kaggle/cat/cat.10.jpg')
+    const padded = new Uint8Array(bytes.length + 1000)
+    padded.set(bytes)
+    padded.fill(0x5a, bytes.length)
+
+    const response = await postImage(padded)
+
+    expect(response.status).toBe(201)
+  })
+
   it('rejects an unknown include value', async () => {
     const bytes = await readFixture(CAT_PHOTO)
 

@@ -126,6 +126,34 @@ describe('POST /train', () => {
 
     expect(response.status).toBe(404)
   })
+
+  it('counts labels named like object properties', async () => {
+    const [first, second] = await clusterExamples('train-proto', [0, 1], 1)
+    const examples = [
+      { contentId: first!.contentId, label: '__proto__' },
+      { contentId: second!.contentId, label: 'constructor' },
+    ]
+
+    const response = await postJson('/train', { model: 'proto', examples }, 'train-proto')
+    const body = (await response.json()) as TrainBody
+
+    expect(response.status).toBe(201)
+    expect(Object.entries(body.counts).sort()).toEqual([
+      ['__proto__', 1],
+      ['constructor', 1],
+    ])
+  })
+
+  it('rejects the same image given twice', async () => {
+    const examples = await clusterExamples('train-twice', [0, 1], 1)
+    examples.push({ contentId: examples[0]!.contentId, label: 'cluster-1' })
+
+    const response = await postJson('/train', { model: 'twice', examples }, 'train-twice')
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain('examples[2] repeats the image of examples[0]')
+  })
 })
 
 describe('POST /models/{name}/predict', () => {

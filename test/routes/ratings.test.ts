@@ -140,6 +140,17 @@ describe('POST /ratings', () => {
     expect(error.error.code).toBe('invalid_request')
   })
 
+  it.each([
+    ['rating', { user: 'u', item: 'c0-0' }],
+    ['item', { user: 'u', rating: 'like' }],
+    ['user', { item: 'c0-0', rating: 'like' }],
+  ])('names the missing field %s', async (field, body) => {
+    const response = await postJson('/ratings', body, 'rate-missing')
+    const error = (await response.json()) as ErrorBody
+
+    expect(error.error.message).toMatch(new RegExp(`^${field} is missing`))
+  })
+
   it('rejects an item that is not in the catalog with 404', async () => {
     const response = await rate('rate-bad', 'u', 'no-such-item', 'like')
     const body = (await response.json()) as ErrorBody
