@@ -40,9 +40,10 @@ export async function addItemsByContentId(
   if (missing.length > 0) {
     throw new FeatureForestError(
       'not_found',
-      `no vectors for content id ${missing.slice(0, 5).join(', ')}` +
+      `no image vectors for content id ${missing.slice(0, 5).join(', ')}` +
         `${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; ` +
-        'embed the images with POST /embed or upload them to POST /items first',
+        'embed the images with POST /embed or upload them to POST /items first ' +
+        '(text vectors cannot be catalog items yet)',
     )
   }
   return addItems(

@@ -74,7 +74,10 @@ function describeUnsupported(bytes: Uint8Array): string {
     return `${known.kind} data`
   }
   if (looksLikeText(bytes)) {
-    return 'text'
+    const first = String.fromCharCode(bytes.find((byte) => byte > 0x20) ?? 0)
+    return first === '{' || first === '['
+      ? 'text that looks like JSON (send JSON with Content-Type: application/json)'
+      : 'text'
   }
   const head = Array.from(bytes.subarray(0, 4), (value) => value.toString(16).padStart(2, '0'))
   return `data starting with bytes ${head.join(' ')}`

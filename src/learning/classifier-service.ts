@@ -139,7 +139,8 @@ async function exampleFeatures(
     if (!features) {
       throw new FeatureForestError(
         'not_found',
-        `no vectors for content id ${contentIds[i]}; embed the image with POST /embed first`,
+        `no image vectors for content id ${contentIds[i]}; embed the image with POST /embed first ` +
+          '(text vectors cannot be classifier examples yet)',
       )
     }
     return features

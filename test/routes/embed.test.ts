@@ -107,6 +107,7 @@ describe.skipIf(!HAS_DATA)('POST /embed', () => {
 
     expect(response.status).toBe(415)
     expect(body.error.code).toBe('unsupported_format')
+    expect(body.error.message).toContain('Content-Type: application/json')
   })
 
   it('rejects a JPEG cut short inside its image data', async () => {
