@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { parseCsvRows } from '../../test/support/csv'
 import { decodeRgb, resizeArea } from './node-image'
 import { REPO_ROOT, startWorkerServer, type WorkerServer } from './worker-server'
 
@@ -49,49 +50,10 @@ export function dataRoot(): string {
   return root
 }
 
-/** Splits CSV text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes) into rows. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (char === '"') {
-        quoted = false
-      } else {
-        field += char
-      }
-    } else if (char === '"') {
-      quoted = true
-    } else if (char === ',') {
-      row.push(field)
-      field = ''
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ''
-    } else {
-      field += char
-    }
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field)
-    rows.push(row)
-  }
-  return rows.filter((cells) => cells.length > 1 || cells[0] !== '')
-}
-
 /** Reads `<set>/manifest.csv` and returns its rows with the manifest's sha256. */
 export function readManifest(set: ImageSet): { rows: ManifestRow[]; sha256: string } {
   const bytes = readFileSync(join(dataRoot(), set, 'manifest.csv'))
-  const [header, ...records] = parseCsv(bytes.toString('utf8'))
+  const [header, ...records] = parseCsvRows(bytes.toString('utf8'))
   const pathColumn = header?.indexOf('path') ?? -1
   const labelColumn = header?.indexOf('label') ?? -1
   if (pathColumn < 0 || labelColumn < 0) {

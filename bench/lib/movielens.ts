@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { parseCsv } from '../../test/support/csv'
+
 /** One MovieLens rating: userId, movieId, stars from 0.5 to 5, Unix time in seconds. */
 export interface MovieRating {
   user: string
@@ -26,39 +28,6 @@ export interface UserSplit {
 
 /** Order in which ratings are split: by timestamp (oldest first) or by a seeded shuffle. */
 export type SplitMode = 'time' | 'random'
-
-/** Parses CSV text with a header row and double-quoted fields into records. */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (char === '"') quoted = false
-      else field += char
-    } else if (char === '"') quoted = true
-    else if (char === ',') {
-      row.push(field)
-      field = ''
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ''
-    } else field += char
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field])
-  const [header, ...records] = rows.filter((fields) => fields.some((value) => value !== ''))
-  return records.map((fields) =>
-    Object.fromEntries((header ?? []).map((name, i) => [name, fields[i] ?? ''])),
-  )
-}
 
 /** Reads the posters and ratings of `{dataDir}/movielens_posters`. */
 export function readMovieLens(dataDir: string): { posters: Poster[]; ratings: MovieRating[] } {

@@ -9,17 +9,15 @@ import { embedImage, type StageTimings } from '../embedding/embed-image'
 import { embedTexts, type TextEmbedding, type TextStageTimings } from '../embedding/embed-text'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
+import { isJsonRequest, MAX_IMAGE_BYTES, readImageUpload } from '../http/image-body'
 import { readJsonBody } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import { FeatureStore, type StoredImageFeatures } from '../storage/feature-store'
 import { TextFeatureStore, type StoredTextFeatures } from '../storage/text-feature-store'
 import { parseTextInput } from '../text/text-input'
 
-/** Largest accepted request body, in bytes. */
-export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024
-
-/** Multipart form field that carries the image. */
-const IMAGE_FIELD = 'image'
+/** Largest accepted request body, in bytes: an image upload of at most MAX_IMAGE_BYTES. */
+export const MAX_UPLOAD_BYTES = MAX_IMAGE_BYTES
 
 const INCLUDE_VALUES = ['vectors'] as const
 
@@ -35,34 +33,6 @@ function parseInclude(c: Context<AppEnv>): Set<string> {
     }
   }
   return new Set(values)
-}
-
-/** Returns the uploaded image bytes: a multipart field `image`, or the raw request body. */
-async function readImageBytes(c: Context<AppEnv>): Promise<Uint8Array> {
-  const contentType = c.req.header('Content-Type') ?? ''
-  let bytes: Uint8Array
-  if (contentType.toLowerCase().startsWith('multipart/form-data')) {
-    const form = await c.req.formData().catch(() => {
-      throw new FeatureForestError('invalid_request', 'multipart body could not be parsed')
-    })
-    const file = form.get(IMAGE_FIELD)
-    if (!(file instanceof File)) {
-      throw new FeatureForestError(
-        'invalid_request',
-        `multipart body has no file field "${IMAGE_FIELD}"; send the image in a field named "${IMAGE_FIELD}"`,
-      )
-    }
-    bytes = new Uint8Array(await file.arrayBuffer())
-  } else {
-    bytes = new Uint8Array(await c.req.arrayBuffer())
-  }
-  if (bytes.length === 0) {
-    throw new FeatureForestError(
-      'invalid_request',
-      `request body is empty; send the image bytes, or a multipart field "${IMAGE_FIELD}"`,
-    )
-  }
-  return bytes
 }
 
 function serverTiming(timings: StageTimings | TextStageTimings): string {
@@ -113,9 +83,6 @@ function textFeaturesBody(
     ...(include.has('vectors') && { vectors: { embedding: Array.from(features.embedding) } }),
   }
 }
-
-const isJson = (c: Context<AppEnv>) =>
-  (c.req.header('Content-Type') ?? '').toLowerCase().startsWith('application/json')
 
 /** Embeds the texts of a JSON body: `{ text }` returns one object, `{ texts }` `{ items }`. */
 async function embedTextRequest(c: Context<AppEnv>, include: Set<string>): Promise<Response> {
@@ -186,8 +153,8 @@ export function embedRoutes(): Hono<AppEnv> {
     }),
     async (c) => {
       const include = parseInclude(c)
-      if (isJson(c)) return embedTextRequest(c, include)
-      const bytes = await readImageBytes(c)
+      if (isJsonRequest(c)) return embedTextRequest(c, include)
+      const bytes = (await readImageUpload(c)).bytes
 
       const store = new FeatureStore(c.env.FEATURES, c.get('tenant'))
       const embedding = await embedImage(bytes, store)
