@@ -2,6 +2,7 @@ import MODEL_BYTES from '../../models/installed/mobilenetv2-12-int8-embed.onnx'
 import MANIFEST from '../../models/mobilenetv2-12-int8.json'
 import { configureOrt, type ort } from './ort-workerd'
 import { softmax } from './imagenet'
+import { checkSessionNames, oncePerIsolate, SerialQueue } from './onnx-session'
 
 /** Identifier of the backbone, stored with every feature vector it produces. */
 export const IMAGE_MODEL_ID = MANIFEST.id
@@ -22,33 +23,13 @@ const [LOGITS_OUTPUT, EMBEDDING_OUTPUT] = MANIFEST.outputs.map((output) => outpu
   string,
 ]
 
-/** Throws when the session's input and output names differ from the manifest's. */
-function checkManifest(session: ort.InferenceSession): void {
-  const expectedInputs = [MANIFEST.input.name]
-  const expectedOutputs = MANIFEST.outputs.map((output) => output.name)
-  const sameNames = (actual: readonly string[], expected: string[]) =>
-    actual.length === expected.length && expected.every((name) => actual.includes(name))
-  if (!sameNames(session.inputNames, expectedInputs)) {
-    throw new Error(
-      `model ${MANIFEST.id} has inputs [${session.inputNames.join(', ')}], but its manifest ` +
-        `lists [${expectedInputs.join(', ')}]; run "npm run setup" to reinstall the model`,
-    )
-  }
-  if (!sameNames(session.outputNames, expectedOutputs)) {
-    throw new Error(
-      `model ${MANIFEST.id} has outputs [${session.outputNames.join(', ')}], but its manifest ` +
-        `lists [${expectedOutputs.join(', ')}]; run "npm run setup" to reinstall the model`,
-    )
-  }
-}
-
 /**
  * The MobileNetV2 session of this isolate. The model is bundled with the Worker, so the
  * session is created from memory without a storage round trip.
  */
 export class ImageBackbone {
   // NOTE: one onnxruntime-web WASM session runs one inference at a time, so runs are chained.
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
 
   private constructor(
     private readonly runtime: typeof ort,
@@ -61,7 +42,10 @@ export class ImageBackbone {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'all',
     })
-    checkManifest(session)
+    checkSessionNames(session, MANIFEST.id, {
+      inputs: [MANIFEST.input.name],
+      outputs: MANIFEST.outputs.map((output) => output.name),
+    })
     return new ImageBackbone(runtime, session)
   }
 
@@ -72,9 +56,7 @@ export class ImageBackbone {
         `input has ${input.length} values, expected ${3 * INPUT_SIZE * INPUT_SIZE} (3×${INPUT_SIZE}×${INPUT_SIZE})`,
       )
     }
-    const run = this.queue.then(() => this.run(input))
-    this.queue = run.catch(() => undefined)
-    return run
+    return this.queue.run(() => this.run(input))
   }
 
   private async run(input: Float32Array): Promise<ImageFeatures> {
@@ -96,15 +78,5 @@ export class ImageBackbone {
   }
 }
 
-let backbone: Promise<ImageBackbone> | undefined
-
 /** Returns this isolate's backbone, creating the session on first use. */
-export function getImageBackbone(): Promise<ImageBackbone> {
-  if (!backbone) {
-    backbone = ImageBackbone.create()
-    backbone.catch(() => {
-      backbone = undefined
-    })
-  }
-  return backbone
-}
+export const getImageBackbone = oncePerIsolate(() => ImageBackbone.create())

@@ -1,5 +1,6 @@
 import MODEL_BYTES from '../../models/installed/use-lite-int8.onnx'
 import MANIFEST from '../../models/use-lite.json'
+import { checkSessionNames, oncePerIsolate, SerialQueue } from './onnx-session'
 import { configureOrt, type ort } from './ort-workerd'
 
 /** Identifier of the text encoder, stored with every vector it produces. */
@@ -28,26 +29,6 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   ...MANIFEST.installed.sessionOptions,
 }
 
-/** Throws when the session's input and output names differ from the manifest's. */
-function checkManifest(session: ort.InferenceSession): void {
-  const expectedInputs = MANIFEST.inputs.map((input) => input.name)
-  const expectedOutputs = MANIFEST.outputs.map((output) => output.name)
-  const sameNames = (actual: readonly string[], expected: string[]) =>
-    actual.length === expected.length && expected.every((name) => actual.includes(name))
-  if (!sameNames(session.inputNames, expectedInputs)) {
-    throw new Error(
-      `model ${MANIFEST.id} has inputs [${session.inputNames.join(', ')}], but its manifest ` +
-        `lists [${expectedInputs.join(', ')}]; run "npm run setup" to reinstall the model`,
-    )
-  }
-  if (!sameNames(session.outputNames, expectedOutputs)) {
-    throw new Error(
-      `model ${MANIFEST.id} has outputs [${session.outputNames.join(', ')}], but its manifest ` +
-        `lists [${expectedOutputs.join(', ')}]; run "npm run setup" to reinstall the model`,
-    )
-  }
-}
-
 /** Throws a RangeError unless every id list holds 1 to MAX_TOKENS ids. */
 function checkIdLists(idLists: readonly (readonly number[])[]): void {
   idLists.forEach((ids, i) => {
@@ -63,7 +44,7 @@ function checkIdLists(idLists: readonly (readonly number[])[]): void {
  */
 export class SentenceEncoder {
   // NOTE: one onnxruntime-web WASM session runs one inference at a time, so runs are chained.
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
 
   private constructor(
     private readonly runtime: typeof ort,
@@ -79,7 +60,10 @@ export class SentenceEncoder {
       new Uint8Array(MODEL_BYTES),
       SESSION_OPTIONS,
     )
-    checkManifest(session)
+    checkSessionNames(session, MANIFEST.id, {
+      inputs: MANIFEST.inputs.map((input) => input.name),
+      outputs: MANIFEST.outputs.map((output) => output.name),
+    })
     return new SentenceEncoder(runtime, session)
   }
 
@@ -92,8 +76,7 @@ export class SentenceEncoder {
     const embeddings: Float32Array[] = []
     for (let start = 0; start < idLists.length; start += MAX_TEXTS_PER_RUN) {
       const batch = idLists.slice(start, start + MAX_TEXTS_PER_RUN)
-      const run = this.queue.then(() => this.run(batch))
-      this.queue = run.catch(() => undefined)
+      const run = this.queue.run(() => this.run(batch))
       embeddings.push(...(await run))
     }
     return embeddings
@@ -129,15 +112,5 @@ export class SentenceEncoder {
   }
 }
 
-let encoder: Promise<SentenceEncoder> | undefined
-
 /** Returns this isolate's text encoder, creating the session on first use. */
-export function getSentenceEncoder(): Promise<SentenceEncoder> {
-  if (!encoder) {
-    encoder = SentenceEncoder.create()
-    encoder.catch(() => {
-      encoder = undefined
-    })
-  }
-  return encoder
-}
+export const getSentenceEncoder = oncePerIsolate(() => SentenceEncoder.create())
