@@ -7,7 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 
 import { dataRoot, readManifest } from './lib/dataset-features'
-import { dequantizeModel } from './lib/dequantize-model.mjs'
+import { dequantizeModel } from '../scripts/lib/dequantize-model.mjs'
 import {
   compareGraphs,
   runVariantExperiments,

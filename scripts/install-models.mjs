@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 import { addEmbeddingOutput } from './lib/add-embedding-output.mjs'
+import { dequantizeModel } from './lib/dequantize-model.mjs'
 import { installTextEncoder } from './lib/install-text-encoder.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -99,7 +100,7 @@ async function installImageModel() {
     if (actual !== manifest.source.sha256) {
       fail(`${manifest.source.file} has sha256 ${actual}, expected ${manifest.source.sha256}`)
     }
-    const derived = addEmbeddingOutput(source)
+    const derived = dequantizeModel(addEmbeddingOutput(source))
     const derivedSha = sha256(derived)
     if (derivedSha !== manifest.installed.sha256) {
       fail(

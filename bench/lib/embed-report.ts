@@ -194,7 +194,7 @@ export function printExperiments(
     )
   }
   console.log(
-    `\nfp32 graph (bench/lib/dequantize-model.mjs) against int8, onnxruntime-node, ${fidelity.images} photos:`,
+    `\nfp32 graph (scripts/lib/dequantize-model.mjs) against int8, onnxruntime-node, ${fidelity.images} photos:`,
   )
   console.log(
     `- top-1 agreement ${(fidelity.top1Agreement * 100).toFixed(1)}%, embedding cosine mean ${fidelity.embeddingCosineMean.toFixed(4)} (min ${fidelity.embeddingCosineMin.toFixed(4)}), logits cosine min ${fidelity.logitsCosineMin.toFixed(4)}`,

@@ -16,7 +16,10 @@ for (let c = 0; c < 3; c++) {
   }
 }
 
-const modelUrl = new URL('../../models/installed/mobilenetv2-12-int8-embed.onnx', import.meta.url)
+const modelUrl = new URL(
+  '../../models/installed/mobilenetv2-12-int8-embed-fp32.onnx',
+  import.meta.url,
+)
 const session = await ort.InferenceSession.create(readFileSync(modelUrl), {
   intraOpNumThreads: 1,
 })

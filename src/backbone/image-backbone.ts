@@ -1,4 +1,4 @@
-import MODEL_BYTES from '../../models/installed/mobilenetv2-12-int8-embed.onnx'
+import MODEL_BYTES from '../../models/installed/mobilenetv2-12-int8-embed-fp32.onnx'
 import MANIFEST from '../../models/mobilenetv2-12-int8.json'
 import { configureOrt, type ort } from './ort-workerd'
 import { softmax } from './imagenet'

@@ -3,21 +3,22 @@ import type { ImageFormat } from './types'
 
 /**
  * Largest image `decodeImage` accepts, checked from the header before any pixel is allocated.
- * A Workers isolate has 128 MB and the ONNX runtime takes about 30 MB of it, so one decode must
- * stay under `DECODE_MEMORY_BUDGET_BYTES`. `maxSide` bounds row and column buffers (decoder rows,
+ * A Workers isolate has 128 MB. The ONNX runtime's heap holds 58.5 MB with the float32 image
+ * graph and the JavaScript heap with the bundled modules about 30 MB (both measured by
+ * `npm run bench:embed`), so one decode must stay under `DECODE_MEMORY_BUDGET_BYTES`. `maxSide` bounds row and column buffers (decoder rows,
  * resampling weight tables) of very thin images that pass the pixel limit.
  */
 export const IMAGE_LIMITS = {
   // NOTE: a baseline 3464×2309 (8.0 MP) JPEG took 67 MB to decode: 35 MB of mozjpeg heap plus
-  // 32 MB of RGBA copied out (scripts/reference/jpeg-decode-memory.mjs, Node 22, jSquash 1.6.0).
-  // So 12 MP phone photos are rejected. Decoding at a reduced DCT scale would fit them, but
-  // jSquash does not expose it.
-  maxPixels: 8_000_000,
+  // 32 MB of RGBA copied out (scripts/reference/jpeg-decode-memory.mjs, Node 22, jSquash 1.6.0),
+  // so 4.5 MP is the most that fits the budget and phone photos of 8 or 12 MP are rejected.
+  // Decoding at a reduced DCT scale would fit them, but jSquash does not expose it.
+  maxPixels: 4_500_000,
   maxSide: 16_384,
 }
 
 /** Peak memory one decode may use, in bytes (see `IMAGE_LIMITS`). */
-export const DECODE_MEMORY_BUDGET_BYTES = 70_000_000
+export const DECODE_MEMORY_BUDGET_BYTES = 40_000_000
 
 /**
  * Peak bytes per pixel of each decoder. For mozjpeg, scripts/reference/jpeg-decode-memory.mjs

@@ -49,7 +49,7 @@ describe('image limits', () => {
 
     expect(error.code).toBe('image_too_large')
     expect(error.message).toContain(
-      '4000×3000 (12.0 megapixels), above the limit of 8.0 megapixels',
+      '4000×3000 (12.0 megapixels), above the limit of 4.5 megapixels',
     )
   })
 
@@ -61,14 +61,14 @@ describe('image limits', () => {
   })
 
   it('rejects a progressive JPEG whose coefficients exceed the budget', async () => {
-    const error = await rejection(jpegHeaderOnly(3000, 2500, 0xc2, 0x11))
+    const error = await rejection(jpegHeaderOnly(2300, 1800, 0xc2, 0x11))
 
     expect(error.code).toBe('image_too_large')
-    expect(error.message).toMatch(/needs about \d+ MB, above the limit of 70 MB/)
+    expect(error.message).toMatch(/needs about \d+ MB, above the limit of 40 MB/)
   })
 
   it('passes a baseline JPEG of that size to the decoder', async () => {
-    const error = await rejection(jpegHeaderOnly(3000, 2500, 0xc0, 0x11))
+    const error = await rejection(jpegHeaderOnly(2300, 1800, 0xc0, 0x11))
 
     expect(error.code).toBe('corrupt_image')
   })

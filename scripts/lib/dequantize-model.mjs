@@ -1,6 +1,7 @@
 // Rewrites a QDQ/QLinear int8 ONNX model (the ONNX Model Zoo's mobilenetv2-12-int8 layout) into
-// an fp32 graph with the dequantised weights, for speed comparisons of the two graphs.
-// Usage: npx node bench/lib/dequantize-model.mjs <int8 model.onnx> <fp32 output.onnx>
+// an fp32 graph with the dequantised weights. The Worker serves that graph, because WebAssembly
+// runs its float32 kernels faster than the int8 ones (BENCHMARKS.md, "Embedding").
+// Usage: npx node scripts/lib/dequantize-model.mjs <int8 model.onnx> <fp32 output.onnx>
 import { readFileSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 
@@ -272,7 +273,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [input, output] = process.argv.slice(2)
   if (!input || !output) {
     console.error(
-      'usage: npx node bench/lib/dequantize-model.mjs <int8 model.onnx> <fp32 output.onnx>',
+      'usage: npx node scripts/lib/dequantize-model.mjs <int8 model.onnx> <fp32 output.onnx>',
     )
     process.exit(2)
   }
