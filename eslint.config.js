@@ -16,7 +16,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      // TypeScript checks names; the core rule knows neither the Workers nor the Node globals.
+      // TypeScript checks names; the core rule does not recognise the Workers and Node globals.
       'no-undef': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },

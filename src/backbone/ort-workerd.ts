@@ -5,7 +5,7 @@ import ORT_WASM_MODULE from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
  * Placeholder passed as `env.wasm.wasmBinary`. workerd refuses to compile WebAssembly from
  * bytes, so ORT must not receive the real binary. Setting any `wasmBinary` in single-threaded
  * mode makes ORT 1.31 use the Emscripten glue embedded in its bundle, which then calls
- * `WebAssembly.instantiate(wasmBinary, imports)`; `patchInstantiate` answers exactly that call
+ * `WebAssembly.instantiate(wasmBinary, imports)`; `patchInstantiate` resolves exactly that call
  * with the module that wrangler compiled at deploy time.
  */
 const WASM_PLACEHOLDER = new TextEncoder().encode('featureforest:ort-wasm-placeholder')

@@ -13,7 +13,7 @@ export const TEXT_EMBEDDING_DIMENSIONS = MANIFEST.outputs[0]!.shape[1] as number
 const MAX_TOKENS = MANIFEST.maxTokens
 
 /**
- * Most texts per session run. Activations grow with batch × sequence (the feed-forward layer
+ * Maximum number of texts per session run. Activations grow with batch × sequence (the feed-forward layer
  * alone holds batch × 128 × 1536 floats), and the WASM heap never shrinks, so large batches
  * are split into runs of this size.
  */
@@ -29,7 +29,7 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   ...MANIFEST.installed.sessionOptions,
 }
 
-/** Throws a RangeError unless every id list holds 1 to MAX_TOKENS ids. */
+/** Throws a RangeError unless every id list contains 1 to MAX_TOKENS ids. */
 function checkIdLists(idLists: readonly (readonly number[])[]): void {
   idLists.forEach((ids, i) => {
     if (ids.length === 0 || ids.length > MAX_TOKENS) {
@@ -68,7 +68,7 @@ export class SentenceEncoder {
   }
 
   /**
-   * Returns one unit-length embedding per id list. Each list holds 1 to MAX_TOKENS ids of the
+   * Returns one unit-length embedding per id list. Each list contains 1 to MAX_TOKENS ids of the
    * tokenizer; lists are padded to the longest one of their run.
    */
   async embed(idLists: readonly (readonly number[])[]): Promise<Float32Array[]> {

@@ -11,7 +11,7 @@ export interface ScoringShard {
 }
 
 /**
- * Byte budget of the shards an isolate keeps between requests. 48 MB holds 18 shards (about
+ * Byte budget of the shards an isolate keeps between requests. 48 MB fits 18 shards (about
  * 37,000 items of 1,280 dimensions) and leaves room in the 128 MB isolate for the backbone.
  */
 export const SHARD_CACHE_BYTES = 48 * 1024 * 1024

@@ -3,7 +3,7 @@ import type { ImageFormat } from './types'
 
 /**
  * Largest image `decodeImage` accepts, checked from the header before any pixel is allocated.
- * A Workers isolate has 128 MB. The ONNX runtime's heap holds 58.5 MB with the float32 image
+ * A Workers isolate has 128 MB. The ONNX runtime's heap takes 58.5 MB with the float32 image
  * graph and the JavaScript heap with the bundled modules about 30 MB (both measured by
  * `npm run bench:embed`), so one decode must stay under `DECODE_MEMORY_BUDGET_BYTES`. `maxSide` bounds row and column buffers (decoder rows,
  * resampling weight tables) of very thin images that pass the pixel limit.

@@ -20,7 +20,7 @@ export interface RatingChange {
   counts: RatingCounts
 }
 
-/** Returns the Durable Object that holds a user's ratings; users of each tenant are apart. */
+/** Returns the Durable Object that stores a user's ratings, one per tenant and user. */
 export function userRatings(deps: RatingDeps, user: string): DurableObjectStub<UserRatings> {
   return deps.users.get(deps.users.idFromName(`${deps.tenant}:${user}`))
 }

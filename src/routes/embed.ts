@@ -41,7 +41,7 @@ function serverTiming(timings: StageTimings | TextStageTimings): string {
     .join(', ')
 }
 
-/** The JSON shape shared by POST /embed and GET /embeddings/{id}. */
+/** Builds the JSON body shared by POST /embed and GET /embeddings/{id}. */
 function featuresBody(
   contentId: string,
   features: StoredImageFeatures,
@@ -66,7 +66,7 @@ function featuresBody(
   }
 }
 
-/** The JSON shape of one text embedding, shared by POST /embed and GET /embeddings/{id}. */
+/** Builds the JSON body of one text embedding, shared by POST /embed and GET /embeddings/{id}. */
 function textFeaturesBody(
   contentId: string,
   features: StoredTextFeatures,

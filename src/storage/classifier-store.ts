@@ -1,7 +1,7 @@
 /** Key schema version: a change of layout or encoding gets a new prefix. */
 const KEY_VERSION = 'v1'
 
-/** What is known about a trained classifier without reading its forest. */
+/** Summary of a trained classifier, readable without loading its forest. */
 export interface ClassifierSummary {
   name: string
   featureKind: string

@@ -4,7 +4,7 @@ import { decodeVectors, encodeVectors } from './vector-codec'
 /** Key schema version: a change of layout or encoding gets a new prefix. */
 const KEY_VERSION = 'v1'
 
-/** What is known about the image a stored vector came from. */
+/** Source image facts stored with its vectors. */
 export interface ImageSource {
   format: string
   width: number

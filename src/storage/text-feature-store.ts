@@ -3,7 +3,7 @@ import { decodeVectors, encodeVectors } from './vector-codec'
 /** Key schema version, shared with the image feature store. */
 const KEY_VERSION = 'v1'
 
-/** What is stored about the text a vector came from. The text itself is not stored. */
+/** Facts stored with a text vector. The text itself is not stored. */
 export interface TextSource {
   kind: 'text'
   /** Token ids the encoder read, at most the encoder's limit. */

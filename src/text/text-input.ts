@@ -3,7 +3,7 @@ import { FeatureForestError } from '../errors'
 /** Most characters (Unicode code points) per text. The encoder reads only the first 128 tokens. */
 export const MAX_TEXT_CHARACTERS = 10_000
 
-/** Most texts in one `texts` request. */
+/** Maximum number of texts in one `texts` request. */
 export const MAX_BATCH_TEXTS = 32
 
 /** Texts of a POST /embed JSON body, and which of the two body shapes carried them. */

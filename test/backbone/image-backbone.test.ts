@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { getImageBackbone, INPUT_SIZE } from '../../src/backbone/image-backbone'
 import reference from './reference.json'
 
-/** A deterministic input: a diagonal gradient per channel, roughly in the normalised range. */
+/** Builds a deterministic input: a diagonal gradient per channel, roughly in the normalised range. */
 function gradientInput(): Float32Array {
   const plane = INPUT_SIZE * INPUT_SIZE
   const input = new Float32Array(3 * plane)

@@ -4,6 +4,9 @@ import { IMAGE_MODEL_ID, type ImageFeatures } from '../../src/backbone/image-bac
 import { contentIdOf } from '../../src/embedding/content-id'
 import { FeatureStore } from '../../src/storage/feature-store'
 import { request } from './api'
+import { seededRandom } from './random'
+
+export { seededRandom }
 
 /** Header that selects the tenant of a request. */
 export const TENANT_HEADER = 'X-FeatureForest-Tenant'
@@ -11,18 +14,6 @@ export const TENANT_HEADER = 'X-FeatureForest-Tenant'
 /** Dimensions of the backbone's vectors. */
 const PROBABILITY_DIMENSIONS = 1000
 const EMBEDDING_DIMENSIONS = 1280
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * Returns synthetic features of an item of `cluster` (0 to 3): the embedding is noise plus a
