@@ -6,9 +6,11 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   invalid_tenant: 400,
+  mixed_modalities: 400,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  modality_mismatch: 409,
   payload_too_large: 413,
   image_too_large: 413,
   unsupported_media_type: 415,

@@ -2,8 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 
 import type { Bindings } from '../env'
 import { CatalogStore } from '../storage/catalog-store'
-import { publicFields, SCHEMA, toItem, toVector, type ItemRow } from './catalog-rows'
-import type { CatalogShard } from './shard-codec'
+import { buildShard, publicFields, SCHEMA, toItem, toVector, type ItemRow } from './catalog-rows'
 import {
   SHARD_CAPACITY,
   type AddItemsResult,
@@ -13,6 +12,7 @@ import {
   type ItemPage,
   type NewCatalogItem,
 } from './types'
+import { IMAGE_SPACE, sameSpace, type Modality, type VectorSpace } from './vector-space'
 
 /**
  * The catalog of one tenant: item records and the shard manifest in SQLite, vector shards in R2.
@@ -29,9 +29,19 @@ export class CatalogIndex extends DurableObject<Bindings> {
     this.sql.exec(SCHEMA)
   }
 
-  /** Adds items, or reports the ids already used by another content id and writes nothing. */
-  async addItems(tenant: string, items: NewCatalogItem[]): Promise<AddItemsResult> {
+  /**
+   * Adds items whose vectors belong to `space`, or writes nothing and reports the ids already
+   * used by another content id, or the catalog's space when it differs. The first item added
+   * declares the catalog's space, which stays when every item is deleted again.
+   */
+  async addItems(
+    tenant: string,
+    space: VectorSpace,
+    items: NewCatalogItem[],
+  ): Promise<AddItemsResult> {
     return this.ctx.blockConcurrencyWhile(async () => {
+      const declared = this.space()
+      if (declared && !sameSpace(declared, space)) return { ok: false, catalogSpace: declared }
       const conflicts: { id: string; contentId: string }[] = []
       const existing = new Map<string, CatalogItem>()
       for (const item of items) {
@@ -39,7 +49,7 @@ export class CatalogIndex extends DurableObject<Bindings> {
         if (row && row.content_id !== item.contentId) {
           conflicts.push({ id: item.id, contentId: row.content_id })
         } else if (row) {
-          existing.set(item.id, toItem(row))
+          existing.set(item.id, toItem(row, space))
         }
       }
       if (conflicts.length > 0) return { ok: false, conflicts }
@@ -57,11 +67,18 @@ export class CatalogIndex extends DurableObject<Bindings> {
       const added = new Map<string, CatalogItem>()
       this.ctx.storage.transactionSync(() => {
         this.setSetting('dimensions', dimensions)
+        if (!declared) {
+          this.sql.exec(
+            'INSERT INTO vector_space (id, modality, backbone) VALUES (1, ?, ?)',
+            space.modality,
+            space.backbone,
+          )
+        }
         for (const item of items) {
           if (existing.has(item.id) || added.has(item.id)) continue
           const { shard, slot } = this.nextSlot()
           this.insertItem(item, shard, slot, createdAt)
-          added.set(item.id, { ...publicFields(item), createdAt })
+          added.set(item.id, { ...publicFields(item, space), createdAt })
         }
       })
       await this.writeDirtyShards(tenant)
@@ -106,28 +123,40 @@ export class CatalogIndex extends DurableObject<Bindings> {
       )
       .toArray()
     const { count } = this.sql.exec<{ count: number }>('SELECT COUNT(*) AS count FROM items').one()
-    return { dimensions: this.dimensions() ?? 0, itemCount: count, shards }
+    return {
+      space: this.space() ?? null,
+      dimensions: this.dimensions() ?? 0,
+      itemCount: count,
+      shards,
+    }
+  }
+
+  /** Returns the space of the catalog's vectors, or undefined before the first item. */
+  getSpace(): VectorSpace | undefined {
+    return this.space()
   }
 
   getItem(id: string): CatalogItem | null {
     const row = this.itemRow(id)
-    return row ? toItem(row) : null
+    return row ? toItem(row, this.space() ?? IMAGE_SPACE) : null
   }
 
   /** Returns the items among `ids` that exist, in the order of `ids`. */
   getItems(ids: string[]): CatalogItem[] {
+    const space = this.space() ?? IMAGE_SPACE
     return ids.flatMap((id) => {
       const row = this.itemRow(id)
-      return row ? [toItem(row)] : []
+      return row ? [toItem(row, space)] : []
     })
   }
 
   /** Returns the items among `ids` that exist, with their vectors, in the order of `ids`. */
   getItemsWithVectors(ids: string[]): CatalogItemWithVector[] {
+    const space = this.space() ?? IMAGE_SPACE
     const found: CatalogItemWithVector[] = []
     for (const id of ids) {
       const row = this.itemRow(id)
-      if (row) found.push({ ...toItem(row), vector: toVector(row) })
+      if (row) found.push({ ...toItem(row, space), vector: toVector(row) })
     }
     return found
   }
@@ -141,13 +170,25 @@ export class CatalogIndex extends DurableObject<Bindings> {
         limit + 1,
       )
       .toArray()
-    const items = rows.slice(0, limit).map(toItem)
+    const space = this.space() ?? IMAGE_SPACE
+    const items = rows.slice(0, limit).map((row) => toItem(row, space))
     const last = items[items.length - 1]
     return rows.length > limit && last ? { items, cursor: last.id } : { items }
   }
 
   private itemRow(id: string): ItemRow | undefined {
     return this.sql.exec<ItemRow>('SELECT * FROM items WHERE id = ?', id).toArray()[0]
+  }
+
+  /** Returns the declared space. A catalog with items from before declarations contains images. */
+  private space(): VectorSpace | undefined {
+    const row = this.sql
+      .exec<{ modality: Modality; backbone: string }>(
+        'SELECT modality, backbone FROM vector_space WHERE id = 1',
+      )
+      .toArray()[0]
+    if (row) return { modality: row.modality, backbone: row.backbone }
+    return this.dimensions() === undefined ? undefined : IMAGE_SPACE
   }
 
   private dimensions(): number | undefined {
@@ -220,7 +261,7 @@ export class CatalogIndex extends DurableObject<Bindings> {
       await store.putShard(
         entry.shard,
         entry.version,
-        this.buildShard(entry.shard, entry.slots, dimensions),
+        buildShard(this.sql, entry.shard, entry.slots, dimensions),
       )
       this.sql.exec(
         'UPDATE shards SET dirty = 0 WHERE shard = ? AND version = ?',
@@ -228,26 +269,5 @@ export class CatalogIndex extends DurableObject<Bindings> {
         entry.version,
       )
     }
-  }
-
-  private buildShard(shard: number, slots: number, dimensions: number): CatalogShard {
-    const content: CatalogShard = {
-      dimensions,
-      ids: new Array<string>(slots).fill(''),
-      offsets: new Float32Array(slots),
-      steps: new Float32Array(slots),
-      codes: new Uint8Array(slots * dimensions),
-    }
-    const rows = this.sql.exec<ItemRow>(
-      'SELECT id, slot, vector_offset, vector_step, codes FROM items WHERE shard = ?',
-      shard,
-    )
-    for (const row of rows) {
-      content.ids[row.slot] = row.id
-      content.offsets[row.slot] = row.vector_offset
-      content.steps[row.slot] = row.vector_step
-      content.codes.set(new Uint8Array(row.codes), row.slot * dimensions)
-    }
-    return content
   }
 }

@@ -1,7 +1,13 @@
 import type { QuantizedVector } from './quantize'
+import type { CatalogShard } from './shard-codec'
 import type { CatalogItem, NewCatalogItem } from './types'
+import type { VectorSpace } from './vector-space'
 
-/** SQLite schema of a catalog index: items, the shard manifest and settings. */
+/**
+ * SQLite schema of a catalog index: items, the shard manifest, settings and the vector space.
+ * `vector_space` has at most one row, written with the first item; catalogs created before it
+ * existed hold image items.
+ */
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY,
@@ -23,6 +29,11 @@ export const SCHEMA = `
     dirty INTEGER NOT NULL
   );
   CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS vector_space (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    modality TEXT NOT NULL,
+    backbone TEXT NOT NULL
+  );
 `
 
 /** One row of the `items` table. */
@@ -40,20 +51,27 @@ export type ItemRow = {
 }
 
 /** Returns the fields of a new item that the API shows. */
-export function publicFields(item: NewCatalogItem): Omit<CatalogItem, 'createdAt'> {
+export function publicFields(
+  item: NewCatalogItem,
+  space: VectorSpace,
+): Omit<CatalogItem, 'createdAt'> {
   return {
     id: item.id,
     contentId: item.contentId,
+    modality: space.modality,
+    backbone: space.backbone,
     metadata: item.metadata,
     concepts: item.concepts,
   }
 }
 
-/** Returns the API form of an item row. */
-export function toItem(row: ItemRow): CatalogItem {
+/** Returns the API form of an item row of a catalog of `space`. */
+export function toItem(row: ItemRow, space: VectorSpace): CatalogItem {
   return {
     id: row.id,
     contentId: row.content_id,
+    modality: space.modality,
+    backbone: space.backbone,
     metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
     concepts: JSON.parse(row.concepts) as CatalogItem['concepts'],
     createdAt: row.created_at,
@@ -63,4 +81,31 @@ export function toItem(row: ItemRow): CatalogItem {
 /** Returns the quantised embedding of an item row. */
 export function toVector(row: ItemRow): QuantizedVector {
   return { codes: new Uint8Array(row.codes), offset: row.vector_offset, step: row.vector_step }
+}
+
+/** Builds the shard content of `shard` from the item rows that occupy its slots. */
+export function buildShard(
+  sql: SqlStorage,
+  shard: number,
+  slots: number,
+  dimensions: number,
+): CatalogShard {
+  const content: CatalogShard = {
+    dimensions,
+    ids: new Array<string>(slots).fill(''),
+    offsets: new Float32Array(slots),
+    steps: new Float32Array(slots),
+    codes: new Uint8Array(slots * dimensions),
+  }
+  const rows = sql.exec<ItemRow>(
+    'SELECT id, slot, vector_offset, vector_step, codes FROM items WHERE shard = ?',
+    shard,
+  )
+  for (const row of rows) {
+    content.ids[row.slot] = row.id
+    content.offsets[row.slot] = row.vector_offset
+    content.steps[row.slot] = row.vector_step
+    content.codes.set(new Uint8Array(row.codes), row.slot * dimensions)
+  }
+  return content
 }

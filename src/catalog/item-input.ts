@@ -1,39 +1,48 @@
 import { isContentId } from '../embedding/content-id'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
+import { MAX_BATCH_TEXTS, parseText } from '../text/text-input'
 
 /** Most items one POST /items/bulk request may add; each costs one KV read of its vectors. */
 export const BULK_MAX_ITEMS = 250
 
+/**
+ * Maximum number of items given as text in one POST /items/bulk request: the batch limit of POST /embed,
+ * because each new text runs the encoder inside the request.
+ */
+export const BULK_MAX_TEXTS = MAX_BATCH_TEXTS
+
 /** Largest accepted item metadata, as JSON, in bytes. */
 export const MAX_METADATA_BYTES = 4096
 
-/** An item to add by the content id of an image already embedded. */
-export interface ItemInput {
-  id?: string
-  contentId: string
-  metadata: Record<string, unknown> | null
-}
+/** An item to add: by the content id of an image or text embedded before, or by its text. */
+export type ItemInput = { id?: string; metadata: Record<string, unknown> | null } & (
+  { contentId: string } | { text: string }
+)
+
+const ITEM_SHAPE = 'a JSON object with "contentId" or "text", and optional "id" and "metadata"'
 
 /** Reads one item of a JSON body; `where` names it in error messages. */
 export function parseItemInput(value: unknown, where = 'body'): ItemInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(
-      `${where} must be a JSON object with "contentId", and optional "id" and "metadata"`,
-    )
+    throw invalid(`${where} must be ${ITEM_SHAPE}`)
   }
-  const { id, contentId, metadata } = value as Record<string, unknown>
+  const { id, contentId, text, metadata } = value as Record<string, unknown>
+  const common = {
+    ...(id !== undefined && { id: requireId(id, `${where}.id`) }),
+    metadata: parseMetadata(metadata, `${where}.metadata`),
+  }
+  if (text !== undefined && contentId !== undefined) {
+    throw invalid(`${where} has both "contentId" and "text"; send one of them`)
+  }
+  if (text !== undefined) return { ...common, text: parseText(text, `${where}.text`) }
   if (typeof contentId !== 'string' || !isContentId(contentId)) {
     throw invalid(
       `${where}.contentId ${JSON.stringify(contentId)?.slice(0, 80)} is not a content id; ` +
-        'use the 64 hex digits that POST /embed returns',
+        `use the 64 hex digits that POST /embed returns, or send "text"`,
     )
   }
-  return {
-    ...(id !== undefined && { id: requireId(id, `${where}.id`) }),
-    contentId,
-    metadata: parseMetadata(metadata, `${where}.metadata`),
-  }
+  return { ...common, contentId }
 }
 
 /** Reads item metadata: absent, null or a JSON object of at most MAX_METADATA_BYTES. */
@@ -49,16 +58,29 @@ export function parseMetadata(value: unknown, where: string): Record<string, unk
   return value as Record<string, unknown>
 }
 
-/** Reads the body of POST /items/bulk: `{ items: [...] }` of 1 to BULK_MAX_ITEMS items. */
+/**
+ * Reads the body of POST /items/bulk: `{ items: [...] }` of 1 to BULK_MAX_ITEMS items, at most
+ * BULK_MAX_TEXTS of them given as text. A text item without an id gets the content id of its
+ * text, so the service checks those ids for repeats once the texts are embedded.
+ */
 export function parseBulkInput(value: unknown): ItemInput[] {
   const items = (value as { items?: unknown } | null)?.items
   if (!Array.isArray(items) || items.length === 0 || items.length > BULK_MAX_ITEMS) {
     throw invalid(`body must be { "items": [...] } with 1 to ${BULK_MAX_ITEMS} items`)
   }
   const parsed = items.map((item, i) => parseItemInput(item, `items[${i}]`))
+  const texts = parsed.filter((item) => 'text' in item).length
+  if (texts > BULK_MAX_TEXTS) {
+    throw new FeatureForestError(
+      'payload_too_large',
+      `items holds ${texts} texts; the limit is ${BULK_MAX_TEXTS} per request, so send ` +
+        'more in several requests or embed them with POST /embed and add them by content id',
+    )
+  }
   const seen = new Set<string>()
   for (const item of parsed) {
-    const id = item.id ?? item.contentId
+    const id = item.id ?? ('contentId' in item ? item.contentId : undefined)
+    if (id === undefined) continue
     if (seen.has(id)) throw invalid(`item id ${id} appears twice in the request`)
     seen.add(id)
   }

@@ -1,14 +1,28 @@
-import { IMAGE_MODEL_ID, type ImageFeatures } from '../backbone/image-backbone'
+import {
+  readContentVectors,
+  requireOneSpace,
+  type ContentVectors,
+} from '../catalog/content-vectors'
+import { catalogSpace } from '../catalog/catalog-service'
 import type { CatalogItem } from '../catalog/types'
+import {
+  describeSpace,
+  IMAGE_SPACE,
+  requireForestSpace,
+  sameSpace,
+  TEXT_SPACE,
+  type VectorSpace,
+} from '../catalog/vector-space'
 import type { TenantDeps } from '../deps'
 import { embedImage } from '../embedding/embed-image'
+import { embedTexts } from '../embedding/embed-text'
 import { FeatureForestError } from '../errors'
 import type { ClassifierSummary } from '../storage/classifier-store'
 import { featuresOf, trainClassifierCandidates, type FeatureKind } from './classifier-training'
 import { classProbabilities, decodeForest, encodeForest } from './forest-adapter'
 
-/** A training example: the content id of an embedded image, or a catalog item id. */
-export type ExampleSource = { contentId: string } | { item: string }
+/** A training example: the content id of an embedded image or text, a catalog item, a text. */
+export type ExampleSource = { contentId: string } | { item: string } | { text: string }
 
 export interface TrainRequest {
   name: string
@@ -23,7 +37,10 @@ export interface TrainResult extends ClassifierSummary {
   trainingMs: number
 }
 
-/** Trains a named classifier and stores it, replacing one of the same name. */
+/**
+ * Trains a named classifier and stores it, replacing one of the same name. The examples decide
+ * the model's space; examples of several spaces are mixed_modalities.
+ */
 // NOTE: training runs inside the request, two forests of 100 trees when no feature kind is
 // given. Near MAX_TRAIN_EXAMPLES this takes seconds of CPU, within `limits.cpu_ms` of
 // wrangler.toml but beyond the Free plan's 10 ms.
@@ -31,14 +48,18 @@ export async function trainClassifier(
   deps: TenantDeps,
   request: TrainRequest,
 ): Promise<TrainResult> {
-  const features = await exampleFeatures(
+  const features = await exampleVectors(
     deps,
     request.examples.map((example) => example.source),
+  )
+  const space = requireOneSpace(
+    features.map((vectors) => vectors.space),
+    'examples',
   )
   const labels = request.examples.map((example) => example.label)
 
   const started = performance.now()
-  const candidates = trainClassifierCandidates(features, labels, request.features, IMAGE_MODEL_ID)
+  const candidates = trainClassifierCandidates(features, labels, request.features, space)
   const trainingMs = performance.now() - started
   const best = candidates[0]!
 
@@ -47,6 +68,8 @@ export async function trainClassifier(
   for (const label of labels) counts[label] = (counts[label] ?? 0) + 1
   const summary: ClassifierSummary = {
     name: request.name,
+    modality: space.modality,
+    backbone: space.backbone,
     featureKind: best.featureKind,
     classes: [...best.trainer.forest.classes],
     counts,
@@ -65,17 +88,22 @@ export async function trainClassifier(
   }
 }
 
-/** Input to classify: an uploaded image, or stored vectors named by content id or item id. */
+/** Input to classify: an uploaded image, a text, or stored vectors by content id or item id. */
 export type PredictInput = { bytes: Uint8Array } | ExampleSource
 
 export interface Prediction {
   model: string
+  modality: string
+  backbone: string
   featureKind: string
   label: string
   probabilities: Record<string, number>
 }
 
-/** Predicts the class of one image with a stored classifier. */
+/**
+ * Predicts the class of one image or text with a stored classifier. Input of another space than
+ * the model's is modality_mismatch; an upload or text is checked before it is embedded.
+ */
 export async function predictWithClassifier(
   deps: TenantDeps,
   name: string,
@@ -83,20 +111,29 @@ export async function predictWithClassifier(
 ): Promise<Prediction> {
   const stored = await deps.classifiers.get(name)
   if (!stored) throw classifierNotFound(name)
-  const features =
+  const { summary } = stored
+  const space: VectorSpace = { modality: summary.modality, backbone: summary.backbone }
+  if ('bytes' in input) requireModelSpace(name, space, IMAGE_SPACE)
+  if ('text' in input) requireModelSpace(name, space, TEXT_SPACE)
+
+  const vectors =
     'bytes' in input
-      ? (await embedImage(input.bytes, deps.features)).features
-      : (await exampleFeatures(deps, [input]))[0]!
+      ? { space: IMAGE_SPACE, ...(await embedImage(input.bytes, deps.features)).features }
+      : (await exampleVectors(deps, [input], space))[0]!
+  requireModelSpace(name, space, vectors.space)
 
   const forest = decodeForest(stored.bytes)
-  const kind = stored.summary.featureKind as FeatureKind
-  const [probabilities] = classProbabilities(forest, [featuresOf(kind, features)])
+  requireForestSpace(forest.metadata.backboneModelId, vectors.space, `model ${name}`)
+  const kind = summary.featureKind as FeatureKind
+  const [probabilities] = classProbabilities(forest, [featuresOf(kind, vectors)])
   let best = 0
   forest.classes.forEach((_, c) => {
     if (probabilities![c]! > probabilities![best]!) best = c
   })
   return {
     model: name,
+    modality: space.modality,
+    backbone: space.backbone,
     featureKind: kind,
     label: forest.classes[best]!,
     probabilities: Object.fromEntries(
@@ -115,36 +152,66 @@ export async function deleteClassifier(deps: TenantDeps, name: string): Promise<
   if (!(await deps.classifiers.delete(name))) throw classifierNotFound(name)
 }
 
-/** Reads the stored vectors of each source; throws not_found naming the first missing one. */
-async function exampleFeatures(
+/**
+ * Reads or computes the vectors of each source, in order: texts are embedded, content ids and
+ * items read from KV. Content ids are looked up in `preferred` first, else in the space of the
+ * texts or of the catalog when the sources have them. Throws not_found naming the first source
+ * without vectors.
+ */
+async function exampleVectors(
   deps: TenantDeps,
   sources: ExampleSource[],
-): Promise<ImageFeatures[]> {
+  preferred?: VectorSpace,
+): Promise<ContentVectors[]> {
+  const texts = sources.flatMap((source) => ('text' in source ? [source.text] : []))
+  const embedded = texts.length > 0 ? (await embedTexts(texts, deps.textFeatures)).items : []
+
   const itemIds = sources.flatMap((source) => ('item' in source ? [source.item] : []))
   const items = itemIds.length > 0 ? ((await deps.index.getItems(itemIds)) as CatalogItem[]) : []
   const contentIdOfItem = new Map(items.map((item) => [item.id, item.contentId]))
 
-  const contentIds = sources.map((source) => {
-    if ('contentId' in source) return source.contentId
+  const contentIds = sources.flatMap((source) => {
+    if ('text' in source) return []
+    if ('contentId' in source) return [source.contentId]
     const contentId = contentIdOfItem.get(source.item)
     if (!contentId) {
       throw new FeatureForestError('not_found', `item ${source.item} is not in the catalog`)
     }
-    return contentId
+    return [contentId]
   })
-  const stored = await Promise.all(
-    contentIds.map((contentId) => deps.features.get(IMAGE_MODEL_ID, contentId)),
-  )
-  return stored.map((features, i) => {
-    if (!features) {
+  let space = preferred
+  if (!space && texts.length > 0) space = TEXT_SPACE
+  else if (!space && itemIds.length > 0) space = await catalogSpace(deps)
+  const stored = await readContentVectors(deps, contentIds, space)
+
+  let nextText = 0
+  let nextStored = 0
+  return sources.map((source) => {
+    if ('text' in source) {
+      return { space: TEXT_SPACE, embedding: embedded[nextText++]!.features.embedding }
+    }
+    const index = nextStored++
+    const vectors = stored[index]
+    if (!vectors) {
       throw new FeatureForestError(
         'not_found',
-        `no image vectors for content id ${contentIds[i]}; embed the image with POST /embed first ` +
-          '(text vectors cannot be classifier examples yet)',
+        `no vectors for content id ${contentIds[index]}; embed the image or text with ` +
+          'POST /embed first, or send the text as "text"',
       )
     }
-    return features
+    return vectors
   })
+}
+
+/** Throws modality_mismatch when input of `input` space is sent to a model of `space`. */
+function requireModelSpace(name: string, space: VectorSpace, input: VectorSpace): void {
+  if (sameSpace(space, input)) return
+  const send = space.modality === 'text' ? '{ "text" }' : 'an image upload'
+  throw new FeatureForestError(
+    'modality_mismatch',
+    `model ${name} was trained on ${describeSpace(space)} vectors, and the input is ` +
+      `${describeSpace(input)}; send ${send} or the content id of one`,
+  )
 }
 
 function classifierNotFound(name: string): FeatureForestError {

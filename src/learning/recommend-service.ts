@@ -1,9 +1,10 @@
-import { IMAGE_MODEL_ID } from '../backbone/image-backbone'
 import IMAGENET_CLASSES from '../../models/installed/imagenet-classes.json'
 import { itemNotFound } from '../catalog/catalog-service'
 import { dequantizeVector } from '../catalog/quantize'
 import { readShards } from '../catalog/shard-cache'
 import type { CatalogItem, CatalogItemWithVector, CatalogManifest } from '../catalog/types'
+import { describeSpace, IMAGE_SPACE, requireForestSpace } from '../catalog/vector-space'
+import { FeatureForestError } from '../errors'
 import type { TenantDeps } from '../deps'
 import { userRatings } from '../ratings/ratings-service'
 import { USER_FEATURE_KIND, type UserProfile } from '../ratings/user-ratings'
@@ -35,7 +36,7 @@ export interface RecommendOptions {
 
 /** Reasons for recommending an item. */
 export interface Explanation {
-  /** Top ImageNet classes the backbone found in the item. */
+  /** Top ImageNet classes the image backbone found in the item; empty for text items. */
   concepts: string[]
   /** Liked items most similar to it (cosine similarity of embeddings). */
   similarTo: { item: string; similarity: number }[]
@@ -71,7 +72,15 @@ export async function recommendForUser(
     userRatings(deps, user).profile() as Promise<UserProfile>,
     deps.index.getManifest(deps.tenant) as Promise<CatalogManifest>,
   ])
+  requireCatalogBackbone(user, profile, manifest)
   const model = await userTasteModel(deps, user, profile)
+  if (model.forest) {
+    requireForestSpace(
+      model.forest.metadata.backboneModelId,
+      manifest.space ?? IMAGE_SPACE,
+      `the forest of user ${user}`,
+    )
+  }
   const excluded = new Set([...options.exclude, ...profile.rated.map((rated) => rated.item)])
   const items = await recommend(deps, manifest, model, excluded, options)
   return { strategy: model.strategy, modelVersion: profile.version, items }
@@ -101,7 +110,7 @@ export async function recommendFromExamples(
             labels: [...liked.map(() => 'like'), ...disliked.map(() => 'dislike')],
           },
           USER_FOREST_OPTIONS,
-          IMAGE_MODEL_ID,
+          (manifest.space ?? IMAGE_SPACE).backbone,
           USER_FEATURE_KIND,
         ).forest
       : null
@@ -144,8 +153,26 @@ export async function scoreItemsForUser(
   }
 }
 
-// NOTE: the profile carries the vector of every rated item (1,280 bytes each), so a user with
-// tens of thousands of ratings makes each recommendation move tens of MB between objects.
+/**
+ * Throws modality_mismatch when a user's ratings hold vectors of another backbone than the
+ * catalog, which happens only when a catalog's backbone changed after the user rated.
+ */
+function requireCatalogBackbone(
+  user: string,
+  profile: UserProfile,
+  manifest: CatalogManifest,
+): void {
+  if (!profile.backbone || !manifest.space || profile.backbone === manifest.space.backbone) return
+  throw new FeatureForestError(
+    'modality_mismatch',
+    `user ${user} rated items of backbone ${profile.backbone}, and the catalog holds ` +
+      `${describeSpace(manifest.space)} items; delete the user's ratings (DELETE /users/${user})`,
+  )
+}
+
+// NOTE: the profile carries the vector of every rated item (1,280 bytes for an image, 512 for
+// a text), so a user with tens of thousands of ratings makes each recommendation move tens of
+// MB between objects.
 async function userTasteModel(
   deps: TenantDeps,
   user: string,

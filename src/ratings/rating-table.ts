@@ -1,3 +1,4 @@
+import { IMAGE_MODEL_ID } from '../backbone/image-backbone'
 import type { QuantizedVector } from '../catalog/quantize'
 import type { RatingCounts, RatingLabel, RatingValue, StoredRating } from './rating'
 
@@ -13,6 +14,7 @@ const SCHEMA = `
     rated_at TEXT NOT NULL
   );
   CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS vector_space (id INTEGER PRIMARY KEY CHECK (id = 1), backbone TEXT NOT NULL);
 `
 
 /** One stored rating with the quantised embedding of its item. */
@@ -28,8 +30,9 @@ export type RatingRow = {
 }
 
 /**
- * The SQLite tables of one user's ratings: `ratings` in arrival order (`seq`) and `settings`,
- * which contains the model version. Callers run writes inside a transaction.
+ * The SQLite tables of one user's ratings: `ratings` in arrival order (`seq`), `settings`, which
+ * contains the model version, and `vector_space`, the backbone id of the rated items' vectors.
+ * Callers run writes inside a transaction.
  */
 export class RatingTable {
   constructor(private readonly sql: SqlStorage) {
@@ -108,6 +111,24 @@ export class RatingTable {
       `INSERT INTO settings (name, value) VALUES ('model_version', 1)
        ON CONFLICT (name) DO UPDATE SET value = value + 1`,
     )
+  }
+
+  /**
+   * Returns the backbone id of the rated vectors, or undefined without ratings. Ratings stored
+   * before the backbone was recorded are of images.
+   */
+  backbone(): string | undefined {
+    const row = this.sql
+      .exec<{ backbone: string }>('SELECT backbone FROM vector_space WHERE id = 1')
+      .toArray()[0]
+    if (row) return row.backbone
+    return this.counts().total > 0 ? IMAGE_MODEL_ID : undefined
+  }
+
+  /** Records the backbone of the rated vectors, or clears it (null) when no rating is left. */
+  setBackbone(backbone: string | null): void {
+    if (backbone === null) this.sql.exec('DELETE FROM vector_space')
+    else this.sql.exec('INSERT OR REPLACE INTO vector_space (id, backbone) VALUES (1, ?)', backbone)
   }
 
   nextSeq(): number {

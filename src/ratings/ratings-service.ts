@@ -1,9 +1,10 @@
 import type { CatalogIndex } from '../catalog/catalog-index'
 import { itemNotFound } from '../catalog/catalog-service'
 import type { CatalogItemWithVector } from '../catalog/types'
+import { describeSpace } from '../catalog/vector-space'
 import { FeatureForestError } from '../errors'
 import type { RatingCounts, RatingLabel, RatingValue, StoredRating } from './rating'
-import type { ModelState, UserRatings } from './user-ratings'
+import type { ModelState, RateResult, UserRatings } from './user-ratings'
 
 /** Storage that rating operations use. */
 export interface RatingDeps {
@@ -34,12 +35,21 @@ export async function rateItem(
 ): Promise<RatingChange> {
   const [found] = (await deps.index.getItemsWithVectors([item])) as CatalogItemWithVector[]
   if (!found) throw itemNotFound(item)
-  const result = await userRatings(deps, user).rate(deps.tenant, user, {
+  // Workers RPC types do not keep the union's narrowing, so the result is typed here.
+  const result = (await userRatings(deps, user).rate(deps.tenant, user, {
     item,
     ...rating,
     vector: found.vector,
-  })
-  return { user, ...result }
+    backbone: found.backbone,
+  })) as RateResult
+  if (!result.ok) {
+    throw new FeatureForestError(
+      'modality_mismatch',
+      `user ${user} rated items of backbone ${result.ratedBackbone}, and item ${item} is ` +
+        `${describeSpace(found)}; delete the user's ratings (DELETE /users/${user}) first`,
+    )
+  }
+  return { user, rating: result.rating, model: result.model, counts: result.counts }
 }
 
 /** Returns a user's ratings in the order they were given, with their counts by label. */

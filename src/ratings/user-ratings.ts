@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
 
-import { IMAGE_MODEL_ID } from '../backbone/image-backbone'
 import { dequantizeVector, type QuantizedVector } from '../catalog/quantize'
 import type { Bindings } from '../env'
 import type { ForestTrainer } from '../forest'
@@ -21,13 +20,19 @@ import { RatingTable } from './rating-table'
 /** Feature kind of per-user forests: catalog vectors are embeddings. */
 export const USER_FEATURE_KIND = 'embedding'
 
-/** A rating to record, with the quantised embedding of the rated item. */
+/** A rating to record, with the quantised embedding of the rated item and its backbone id. */
 export interface RatingInput {
   item: string
   rating: RatingValue
   label: RatingLabel
   vector: QuantizedVector
+  backbone: string
 }
+
+/** Outcome of a rating: recorded, or rejected because earlier ratings use another backbone. */
+export type RateResult =
+  | { ok: true; rating: StoredRating; model: ModelState; counts: RatingCounts }
+  | { ok: false; ratedBackbone: string }
 
 /** Kind of forest change a rating caused: 'none' when there is no forest or nothing to learn. */
 export type ModelUpdate = 'incremental' | 'rebuild' | 'none'
@@ -40,8 +45,12 @@ export interface ModelState {
   examples: number
 }
 
-/** A user's ratings with the vectors of the rated items, as recommendation reads them. */
+/**
+ * A user's ratings with the vectors of the rated items, as recommendation reads them, and the
+ * backbone id of those vectors (null without ratings).
+ */
 export interface UserProfile {
+  backbone: string | null
   version: number
   trained: boolean
   counts: RatingCounts
@@ -68,13 +77,17 @@ export class UserRatings extends DurableObject<Bindings> {
     this.table = new RatingTable(ctx.storage.sql)
   }
 
-  /** Records a rating (replacing the user's earlier rating of the item) and updates the forest. */
-  async rate(
-    tenant: string,
-    user: string,
-    input: RatingInput,
-  ): Promise<{ rating: StoredRating; model: ModelState; counts: RatingCounts }> {
+  /**
+   * Records a rating (replacing the user's earlier rating of the item) and updates the forest.
+   * Rejects, writing nothing, an item whose vectors come from another backbone than the items
+   * rated before, because one forest cannot learn from both.
+   */
+  async rate(tenant: string, user: string, input: RatingInput): Promise<RateResult> {
     return this.ctx.blockConcurrencyWhile(async () => {
+      const ratedBackbone = this.table.backbone()
+      if (ratedBackbone !== undefined && ratedBackbone !== input.backbone) {
+        return { ok: false, ratedBackbone }
+      }
       const trainer = await this.loadTrainer(tenant, user)
       const previous = this.table.row(input.item)
       const ratedAt = new Date().toISOString()
@@ -84,6 +97,7 @@ export class UserRatings extends DurableObject<Bindings> {
         // A changed label moves the rating to the end, where the forest learns it again.
         const seq = sameLabel ? previous!.seq : this.table.nextSeq()
         this.table.upsert(seq, input, ratedAt)
+        this.table.setBackbone(input.backbone)
         this.table.bumpVersion()
       })
 
@@ -107,7 +121,7 @@ export class UserRatings extends DurableObject<Bindings> {
         label: input.label,
         ratedAt,
       }
-      return { rating, model, counts: this.table.counts() }
+      return { ok: true, rating, model, counts: this.table.counts() }
     })
   }
 
@@ -121,6 +135,7 @@ export class UserRatings extends DurableObject<Bindings> {
       if (!this.table.row(item)) return null
       this.ctx.storage.transactionSync(() => {
         this.table.delete(item)
+        if (this.table.counts().total === 0) this.table.setBackbone(null)
         this.table.bumpVersion()
       })
       const update: ModelUpdate = this.rebuild() ? 'rebuild' : 'none'
@@ -159,7 +174,13 @@ export class UserRatings extends DurableObject<Bindings> {
         step: row.vector_step,
       },
     }))
-    return { version: this.table.version(), trained: hasBothLabels(counts), counts, rated }
+    return {
+      backbone: this.table.backbone() ?? null,
+      version: this.table.version(),
+      trained: hasBothLabels(counts),
+      counts,
+      rated,
+    }
   }
 
   /**
@@ -176,7 +197,15 @@ export class UserRatings extends DurableObject<Bindings> {
     const stored = await new ForestStore(this.env.MODELS, tenant).get(user)
     if (stored?.version === version) {
       try {
-        this.trainer = resumeTrainer(decodeForest(stored.bytes), this.examples())
+        const forest = decodeForest(stored.bytes)
+        const backbone = this.table.backbone()
+        if (forest.metadata.backboneModelId !== backbone) {
+          throw new Error(
+            `stored forest was trained on ${forest.metadata.backboneModelId} vectors, ` +
+              `and the ratings hold ${backbone} vectors`,
+          )
+        }
+        this.trainer = resumeTrainer(forest, this.examples())
         return this.trainer
       } catch (error) {
         console.warn(
@@ -200,7 +229,7 @@ export class UserRatings extends DurableObject<Bindings> {
     this.trainer = buildTrainer(
       this.examples(),
       USER_FOREST_OPTIONS,
-      IMAGE_MODEL_ID,
+      this.table.backbone()!,
       USER_FEATURE_KIND,
     )
     return true

@@ -1,11 +1,7 @@
 import { Hono } from 'hono'
 
-import {
-  addItemsByContentId,
-  addUploadedItem,
-  deleteItem,
-  getItem,
-} from '../catalog/catalog-service'
+import { addItemInputs, addUploadedItem, deleteItem, getItem } from '../catalog/catalog-service'
+import type { CatalogManifest } from '../catalog/types'
 import { parseBulkInput, parseItemInput, parseMetadata } from '../catalog/item-input'
 import { tenantDeps } from '../deps'
 import type { AppEnv } from '../env'
@@ -38,7 +34,7 @@ export function itemRoutes(): Hono<AppEnv> {
     const deps = tenantDeps(c.env, c.get('tenant'))
     if (isJsonRequest(c)) {
       const input = parseItemInput(await readJsonBody(c))
-      const [added] = await addItemsByContentId(deps, [input])
+      const [added] = await addItemInputs(deps, [input])
       return c.json(added!, added!.created ? 201 : 200)
     }
     const upload = await readImageUpload(c)
@@ -62,7 +58,7 @@ export function itemRoutes(): Hono<AppEnv> {
 
   routes.post('/items/bulk', async (c) => {
     const inputs = parseBulkInput(await readJsonBody(c))
-    const added = await addItemsByContentId(tenantDeps(c.env, c.get('tenant')), inputs)
+    const added = await addItemInputs(tenantDeps(c.env, c.get('tenant')), inputs)
     const created = added.filter((entry) => entry.created).length
     return c.json({ items: added, created }, created > 0 ? 201 : 200)
   })
@@ -79,6 +75,18 @@ export function itemRoutes(): Hono<AppEnv> {
     return c.body(null, 204)
   })
   routes.all('/items/:id', () => methodNotAllowed('GET', 'DELETE'))
+
+  routes.get('/catalog', async (c) => {
+    const { index, tenant } = tenantDeps(c.env, c.get('tenant'))
+    const manifest = (await index.getManifest(tenant)) as CatalogManifest
+    return c.json({
+      modality: manifest.space?.modality ?? null,
+      backbone: manifest.space?.backbone ?? null,
+      dimensions: manifest.space ? manifest.dimensions : null,
+      itemCount: manifest.itemCount,
+    })
+  })
+  routes.all('/catalog', () => methodNotAllowed('GET'))
 
   return routes
 }

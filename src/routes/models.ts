@@ -17,6 +17,7 @@ import {
   type TrainRequest,
 } from '../learning/classifier-service'
 import { FEATURE_KINDS, type FeatureKind } from '../learning/classifier-training'
+import { MAX_BATCH_TEXTS, parseText } from '../text/text-input'
 
 /**
  * Limits of POST /train. Each example costs one KV read, so 500 stay within the 1,000 KV
@@ -27,12 +28,26 @@ export const MAX_TRAIN_EXAMPLES = 500
 export const MAX_CLASSES = 32
 export const MAX_LABEL_LENGTH = 32
 
+/**
+ * Maximum number of examples given as text in one POST /train request: the batch limit of POST /embed,
+ * because each new text runs the encoder inside the request.
+ */
+export const MAX_TRAIN_TEXTS = MAX_BATCH_TEXTS
+
 function invalid(message: string): FeatureForestError {
   return new FeatureForestError('invalid_request', message)
 }
 
-/** Reads `{ contentId }` or `{ item }`; `where` names the value in error messages. */
+/**
+ * Reads `{ contentId }`, `{ item }` or `{ text }`; `where` names the value in error messages.
+ * A text follows the rules of POST /embed: 1 to 10,000 characters, not only white space.
+ */
 function parseSource(value: Record<string, unknown>, where: string): ExampleSource {
+  const given = ['contentId', 'item', 'text'].filter((key) => value[key] !== undefined)
+  if (given.length > 1) {
+    throw invalid(`${where} has ${given.join(' and ')}; send one of "contentId", "item", "text"`)
+  }
+  if (value.text !== undefined) return { text: parseText(value.text, `${where}.text`) }
   if (value.contentId !== undefined) {
     if (typeof value.contentId !== 'string' || !isContentId(value.contentId)) {
       throw invalid(`${where}.contentId is not a content id; use the 64 hex digits of POST /embed`)
@@ -40,7 +55,7 @@ function parseSource(value: Record<string, unknown>, where: string): ExampleSour
     return { contentId: value.contentId }
   }
   if (value.item !== undefined) return { item: requireId(value.item, `${where}.item`) }
-  throw invalid(`${where} needs "contentId" or "item"`)
+  throw invalid(`${where} needs "contentId", "item" or "text"`)
 }
 
 function parseTrainRequest(body: unknown): TrainRequest {
@@ -66,13 +81,21 @@ function parseTrainRequest(body: unknown): TrainRequest {
     }
     return { source: parseSource(example as Record<string, unknown>, where), label }
   })
+  const texts = parsed.filter(({ source }) => 'text' in source).length
+  if (texts > MAX_TRAIN_TEXTS) {
+    throw new FeatureForestError(
+      'payload_too_large',
+      `examples hold ${texts} texts; the limit is ${MAX_TRAIN_TEXTS} per request, so embed ` +
+        'them with POST /embed first and send their content ids',
+    )
+  }
   const firstIndex = new Map<string, number>()
   parsed.forEach(({ source }, i) => {
-    const key = 'item' in source ? `item:${source.item}` : `contentId:${source.contentId}`
+    const key = Object.entries(source)[0]!.join(':')
     const earlier = firstIndex.get(key)
     if (earlier !== undefined) {
       throw invalid(
-        `examples[${i}] repeats the image of examples[${earlier}]; give each image once, with one label`,
+        `examples[${i}] repeats the example of examples[${earlier}]; give each once, with one label`,
       )
     }
     firstIndex.set(key, i)
@@ -112,7 +135,7 @@ export function modelRoutes(): Hono<AppEnv> {
     if (isJsonRequest(c)) {
       const body = await readJsonBody(c)
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw invalid('body must be a JSON object { "contentId" } or { "item" }')
+        throw invalid('body must be a JSON object { "text" }, { "contentId" } or { "item" }')
       }
       const source = parseSource(body as Record<string, unknown>, 'body')
       return c.json(await predictWithClassifier(deps, name, source))

@@ -1,9 +1,16 @@
+import { IMAGE_SPACE, type Modality } from '../catalog/vector-space'
+
 /** Key schema version: a change of layout or encoding gets a new prefix. */
 const KEY_VERSION = 'v1'
 
-/** Summary of a trained classifier, readable without loading its forest. */
+/**
+ * Summary of a trained classifier, readable without loading its forest. `modality` and
+ * `backbone` name the space of the vectors it was trained on.
+ */
 export interface ClassifierSummary {
   name: string
+  modality: Modality
+  backbone: string
   featureKind: string
   classes: string[]
   counts: Record<string, number>
@@ -69,8 +76,15 @@ export class ClassifierStore {
   }
 }
 
+/** Reads the summary metadata; summaries stored before modalities existed are of images. */
 function readSummary(object: R2Object): ClassifierSummary {
   const text = object.customMetadata?.summary
   if (!text) throw new Error(`classifier object ${object.key} has no summary metadata`)
-  return JSON.parse(text) as ClassifierSummary
+  const summary = JSON.parse(text) as Omit<ClassifierSummary, 'modality' | 'backbone'> &
+    Partial<ClassifierSummary>
+  return {
+    ...summary,
+    modality: summary.modality ?? IMAGE_SPACE.modality,
+    backbone: summary.backbone ?? IMAGE_SPACE.backbone,
+  }
 }

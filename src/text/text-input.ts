@@ -34,7 +34,7 @@ function countCodePoints(text: string): number {
 }
 
 /** Returns `value` when it is a non-blank string within MAX_TEXT_CHARACTERS; `where` names it. */
-function parseText(value: unknown, where: string): string {
+export function parseText(value: unknown, where: string): string {
   if (typeof value !== 'string') {
     throw invalid(`${where} must be a string, got ${value === null ? 'null' : typeof value}`)
   }

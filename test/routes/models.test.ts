@@ -152,7 +152,7 @@ describe('POST /train', () => {
     const body = (await response.json()) as ErrorBody
 
     expect(response.status).toBe(400)
-    expect(body.error.message).toContain('examples[2] repeats the image of examples[0]')
+    expect(body.error.message).toContain('examples[2] repeats the example of examples[0]')
   })
 })
 
