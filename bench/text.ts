@@ -2,8 +2,8 @@
  * Benchmark of text embeddings: embeds the 3,000 labelled sentences of
  * $FEATUREFOREST_DATA/text_sentiment/sentences.csv through POST /embed of a local wrangler dev
  * server, then compares this project's forest with scikit-learn's RandomForestClassifier and
- * LogisticRegression on a fixed 50/50 split of the same vectors, and reports the encoder's
- * latency for a 20-word sentence. Run: npx tsx bench/text.ts
+ * LogisticRegression on a fixed 50/50 split of the same vectors, and reports the latency of
+ * POST /embed for a 20-word sentence (bench/lib/text-latency.ts). Run: npx tsx bench/text.ts
  *
  * Vectors are cached in bench/.cache/ under the sha256 of the installed model. Later runs skip
  * embedding unless the model changes, but the latency step always starts a server.
@@ -16,11 +16,10 @@ import { join } from 'node:path'
 import manifest from '../models/use-lite.json'
 import { trainForest } from '../src/forest'
 import { splitInHalves } from './lib/split'
-import { quantile } from './lib/stats'
+import { measureTextLatency, printTextLatency } from './lib/text-latency'
 import { REPO_ROOT, startWorkerServer, type WorkerServer } from './lib/worker-server'
 
 const BATCH_TEXTS = 32
-const LATENCY_RUNS = 40
 const TREES = 100
 const SEEDS = [1, 2, 3]
 const PYTHON = process.env.FEATUREFOREST_PYTHON ?? '/usr/bin/python3'
@@ -107,35 +106,6 @@ async function loadVectors(sentences: Sentence[], server: () => Promise<WorkerSe
   return vectors
 }
 
-/** Times single-text requests of distinct 20-word sentences: inference stage and wall time. */
-async function measureLatency(server: WorkerServer) {
-  const words =
-    'the small hotel near the old harbour served fresh fish and warm bread every morning while guests watched boats sail'.split(
-      ' ',
-    )
-  const inference: number[] = []
-  const wall: number[] = []
-  let tokens = 0
-  for (let run = 0; run < LATENCY_RUNS + 3; run++) {
-    // A different word order per run keeps every request out of the cache.
-    const shuffled = words.map((_, i) => words[(i * 7 + run) % words.length]!)
-    const text = `${shuffled.slice(0, 19).join(' ')} ${run}`
-    const started = performance.now()
-    const response = await fetch(`${server.url}/embed`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text }),
-    })
-    const body = (await response.json()) as { tokens: number; cached: boolean }
-    if (run < 3) continue // session creation and warm-up
-    wall.push(performance.now() - started)
-    tokens = body.tokens
-    const timing = /inference;dur=([\d.]+)/.exec(response.headers.get('Server-Timing') ?? '')
-    if (timing) inference.push(Number(timing[1]))
-  }
-  return { tokens, inference, wall }
-}
-
 /** Fits scikit-learn's RandomForestClassifier and LogisticRegression; returns test accuracies. */
 function runSklearn(
   train: Float32Array[],
@@ -181,8 +151,9 @@ async function main(): Promise<void> {
   let server: WorkerServer | undefined
   const startServer = async () => (server ??= await startWorkerServer())
   try {
+    // Latency first, so that its first requests meet an isolate that has not run the encoder.
+    const latency = await measureTextLatency(await startServer())
     const vectors = await loadVectors(sentences, startServer)
-    const latency = await measureLatency(await startServer())
 
     const split = splitInHalves({
       ids: sentences.map((s) => s.id),
@@ -223,15 +194,7 @@ async function main(): Promise<void> {
     console.log(
       `| scikit-learn ${sklearn.version} LogisticRegression | ${percent(sklearn.logistic)} | |`,
     )
-    console.log(
-      `\nlatency, ${latency.tokens}-token sentence, ${LATENCY_RUNS} uncached requests after 3 warm-up requests:`,
-    )
-    console.log(
-      `  inference (Server-Timing) p50 ${quantile(latency.inference, 0.5).toFixed(1)} ms, p90 ${quantile(latency.inference, 0.9).toFixed(1)} ms`,
-    )
-    console.log(
-      `  wall time p50 ${quantile(latency.wall, 0.5).toFixed(1)} ms, p90 ${quantile(latency.wall, 0.9).toFixed(1)} ms`,
-    )
+    printTextLatency(latency)
   } finally {
     await server?.stop()
   }

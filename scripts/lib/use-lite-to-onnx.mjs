@@ -234,6 +234,16 @@ function selfAttention(graph, x, layer, width, headCount, attentionBias, epsilon
 
 /** Pre-norm feed-forward block (dense, ReLU, dense) of one layer, with its residual. */
 function feedForward(graph, x, layer, epsilon) {
+  const { hidden, outputKernel, outputBias } = feedForwardHidden(graph, x, layer, epsilon)
+  const output = graph.node('Add', [graph.node('MatMul', [hidden, outputKernel]), outputBias])
+  return graph.node('Add', [x, output])
+}
+
+/**
+ * First half of a feed-forward block: layer norm, dense and ReLU. Returns the hidden
+ * activations with the names of the second dense layer's kernel and bias.
+ */
+function feedForwardHidden(graph, x, layer, epsilon) {
   const prefix = `${ENCODER}/${layer}/TransformerLayer/FFN/`
   const kernels = `${ENCODER}/TransformerStack/${layer}/TransformerLayer/FFN/`
   const normalised = layerNorm(graph, x, prefix, epsilon)
@@ -245,13 +255,31 @@ function feedForward(graph, x, layer, epsilon) {
       `${prefix}conv1/bias/ConcatPartitions/concat`,
     ),
   ])
-  const output = dense(
-    graph,
+  return {
     hidden,
-    `${kernels}conv2/Tensordot/Reshape_1`,
-    `${prefix}conv2/bias/ConcatPartitions/concat`,
-  )
-  return graph.node('Add', [x, output])
+    outputKernel: graph.weight(`${kernels}conv2/Tensordot/Reshape_1`),
+    outputBias: graph.weight(`${prefix}conv2/bias/ConcatPartitions/concat`),
+  }
+}
+
+/**
+ * Last feed-forward block followed by the masked mean over the tokens. The second dense layer
+ * and the residual are linear, so they commute with the masked sum:
+ * Σ m·(x + h·W + b) = Σ m·x + (Σ m·h)·W + (Σ m)·b. The graph sums first and multiplies one
+ * row per text by W, which saves a [tokens × 1536] × [1536 × 512] product. Returns the mean
+ * [batch, 512].
+ */
+function feedForwardMeanPooled(graph, x, layer, epsilon, maskFloat) {
+  const { hidden, outputKernel, outputBias } = feedForwardHidden(graph, x, layer, epsilon)
+  const mask3 = graph.node('Unsqueeze', [maskFloat, graph.int64s([2])])
+  const maskedSum = (t) =>
+    graph.node('ReduceSum', [graph.node('Mul', [t, mask3]), graph.int64s([1])], { keepdims: 0 })
+  const tokenCount = graph.node('ReduceSum', [maskFloat, graph.int64s([1])], { keepdims: 1 })
+  const projected = graph.node('MatMul', [maskedSum(hidden), outputKernel])
+  const biasSum = graph.node('Mul', [tokenCount, outputBias])
+  const summed = graph.node('Add', [maskedSum(x), graph.node('Add', [projected, biasSum])])
+  const divisor = graph.node('Max', [tokenCount, graph.floatScalar(1)])
+  return graph.node('Div', [summed, divisor])
 }
 
 /**
@@ -281,15 +309,8 @@ function embedTokens(graph, inputIds, attentionMask) {
   return graph.node('Add', [graph.node('Mul', [embeddings, graph.floatScalar(2)]), timing])
 }
 
-/** Masked mean over the tokens, tanh dense layer, then L2 normalisation into `outputName`. */
-function poolAndNormalise(graph, x, maskFloat, outputName) {
-  const mask3 = graph.node('Unsqueeze', [maskFloat, graph.int64s([2])])
-  const summed = graph.node('ReduceSum', [graph.node('Mul', [x, mask3]), graph.int64s([1])], {
-    keepdims: 0,
-  })
-  const tokenCount = graph.node('ReduceSum', [maskFloat, graph.int64s([1])], { keepdims: 1 })
-  const divisor = graph.node('Max', [tokenCount, graph.floatScalar(1)])
-  const pooled = graph.node('Div', [summed, divisor])
+/** Tanh dense layer over the pooled vectors, then L2 normalisation into `outputName`. */
+function denseAndNormalise(graph, pooled, outputName) {
   const hidden = graph.node('Tanh', [
     dense(graph, pooled, 'hidden_layers/tanh_layer_0/weights', 'hidden_layers/tanh_layer_0/bias'),
   ])
@@ -376,8 +397,9 @@ export function convertUseLite(packageFolder, { quantise = false } = {}) {
   )
   const x1 = feedForward(graph, graph.node('Add', [attention0, residual0]), 'Layer_0', epsilon)
   const attention1 = selfAttention(graph, x1, 'Layer_1', 512, 4, attentionBias, epsilon)
-  const x2 = feedForward(graph, graph.node('Add', [x1, attention1]), 'Layer_1', epsilon)
-  poolAndNormalise(graph, x2, maskFloat, 'embedding')
+  const x2 = graph.node('Add', [x1, attention1])
+  const pooled = feedForwardMeanPooled(graph, x2, 'Layer_1', epsilon, maskFloat)
+  denseAndNormalise(graph, pooled, 'embedding')
   checkAllWeightsUsed(graph)
 
   const model = onnx.ModelProto.create({

@@ -13,11 +13,14 @@ export const TEXT_EMBEDDING_DIMENSIONS = MANIFEST.outputs[0]!.shape[1] as number
 const MAX_TOKENS = MANIFEST.maxTokens
 
 /**
- * Maximum number of texts per session run. Activations grow with batch × sequence (the feed-forward layer
- * alone holds batch × 128 × 1536 floats), and the WASM heap never shrinks, so large batches
- * are split into runs of this size.
+ * Maximum number of texts per session run. Activations grow with batch × sequence (the
+ * feed-forward layer alone produces batch × 128 × 1536 floats), and the WASM heap never shrinks,
+ * so large batches are split into runs of this size. In local workerd beside the float32 image
+ * session, runs of up to 4 × 128 tokens fitted in the heap that creating the session left
+ * (84.3 MB), whereas one run of 8 × 128 grew it to 101.3 MB. Per text, runs of 4 were no
+ * slower than runs of 8.
  */
-export const MAX_TEXTS_PER_RUN = 8
+export const MAX_TEXTS_PER_RUN = 4
 
 const [IDS_INPUT, MASK_INPUT] = MANIFEST.inputs.map((input) => input.name) as [string, string]
 const EMBEDDING_OUTPUT = MANIFEST.outputs[0]!.name
@@ -51,9 +54,10 @@ export class SentenceEncoder {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  // NOTE: a batch of 8 × 128 tokens grew the onnxruntime heap by about 55 MB (measured beside the
-  // int8 image graph). Beside the float32 image graph's 58.5 MB that leaves too little of the
-  // isolate's 128 MB for the largest image decodes in the same isolate.
+  // NOTE: creating this session grows the onnxruntime heap from the image session's 58.5 MB to
+  // 84.3 MB (72.5 MB without the image session), because `disable_quant_qdq` unpacks the int8
+  // weights to float32. With both model files held as Data modules (21 MB), that leaves little
+  // of the isolate's 128 MB for JavaScript and the largest image decodes in the same isolate.
   static async create(): Promise<SentenceEncoder> {
     const runtime = configureOrt()
     const session = await runtime.InferenceSession.create(
@@ -68,16 +72,22 @@ export class SentenceEncoder {
   }
 
   /**
-   * Returns one unit-length embedding per id list. Each list contains 1 to MAX_TOKENS ids of the
-   * tokenizer; lists are padded to the longest one of their run.
+   * Returns one unit-length embedding per id list, in the order of `idLists`. Each list
+   * contains 1 to MAX_TOKENS ids of the tokenizer. A run pads its lists to the longest one, so
+   * the lists are sorted by length before they are split into runs of MAX_TEXTS_PER_RUN.
    */
   async embed(idLists: readonly (readonly number[])[]): Promise<Float32Array[]> {
     checkIdLists(idLists)
-    const embeddings: Float32Array[] = []
-    for (let start = 0; start < idLists.length; start += MAX_TEXTS_PER_RUN) {
-      const batch = idLists.slice(start, start + MAX_TEXTS_PER_RUN)
-      const run = this.queue.run(() => this.run(batch))
-      embeddings.push(...(await run))
+    const order = idLists.map((_, index) => index)
+    order.sort((a, b) => idLists[a]!.length - idLists[b]!.length)
+    const embeddings = new Array<Float32Array>(idLists.length)
+    for (let start = 0; start < order.length; start += MAX_TEXTS_PER_RUN) {
+      const indexes = order.slice(start, start + MAX_TEXTS_PER_RUN)
+      const batch = indexes.map((index) => idLists[index]!)
+      const vectors = await this.queue.run(() => this.run(batch))
+      indexes.forEach((index, row) => {
+        embeddings[index] = vectors[row]!
+      })
     }
     return embeddings
   }

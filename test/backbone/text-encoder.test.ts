@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 
-import { getSentenceEncoder, TEXT_EMBEDDING_DIMENSIONS } from '../../src/backbone/text-encoder'
+import {
+  getSentenceEncoder,
+  MAX_TEXTS_PER_RUN,
+  TEXT_EMBEDDING_DIMENSIONS,
+} from '../../src/backbone/text-encoder'
 import { tokenizeForEncoder } from '../../src/text/use-lite-tokenizer'
 import { cosineSimilarity } from '../support/api'
 import reference from '../text/use-lite-reference.json'
@@ -94,6 +98,33 @@ describe('SentenceEncoder', () => {
 
     expect(embeddings).toHaveLength(2 * ids.length)
     expect(maxAbsDifference(embeddings[0]!, embeddings[ids.length]!)).toBeLessThan(1e-5)
+  })
+
+  it('returns mixed-length batches in input order', async () => {
+    const encoder = await getSentenceEncoder()
+    // Longest first, so the length sort reorders the lists across two runs.
+    const ids = reference.sentences.map((sentence) => sentence.ids).reverse()
+    const alone = await Promise.all(ids.map(async (list) => (await encoder.embed([list]))[0]!))
+
+    const embeddings = await encoder.embed(ids)
+
+    expect(ids.length).toBeGreaterThan(MAX_TEXTS_PER_RUN)
+    expect(embeddings).toHaveLength(ids.length)
+    ids.forEach((_, i) => {
+      expect(maxAbsDifference(embeddings[i]!, alone[i]!), `list ${i}`).toBeLessThan(1e-5)
+    })
+  })
+
+  it('gives the same vector padded to 128 tokens', async () => {
+    const encoder = await getSentenceEncoder()
+    const short = reference.sentences[5]!.ids
+    const longest = reference.sentences[11]!.ids
+
+    const [alone] = await encoder.embed([short])
+    const [padded] = await encoder.embed([short, longest])
+
+    expect(longest).toHaveLength(128)
+    expect(maxAbsDifference(alone!, padded!)).toBeLessThan(1e-5)
   })
 
   it('rejects an empty id list', async () => {

@@ -74,6 +74,41 @@ describe('POST /embed with text', () => {
     expect(cosineSimilarity(cat!, kitten!)).toBeGreaterThan(cosineSimilarity(cat!, stocks!))
   })
 
+  it('keeps order in a mixed-length batch', async () => {
+    const texts = [
+      'The harbour hotel served fresh fish and warm bread to its guests every single morning.',
+      'Rain.',
+      'The train was late again, and nobody on the platform seemed surprised by it.',
+      'Great food.',
+      'I would not recommend this phone to anyone who needs a battery that lasts a day.',
+      'A quiet street.',
+      'The museum opened a new wing for modern sculpture last spring, and it is worth a visit.',
+      'Too loud.',
+      'Staff were kind.',
+      'The film starts slowly but the last hour is wonderful.',
+    ]
+    const alone = await Promise.all(
+      texts.map(async (text) => {
+        const response = await postText({ text }, '?include=vectors', 'mixed-alone')
+        return (await response.json()) as TextBody
+      }),
+    )
+
+    const response = await postText({ texts }, '?include=vectors', 'mixed-batch')
+    const body = (await response.json()) as { items: TextBody[] }
+
+    expect(body.items).toHaveLength(texts.length)
+    body.items.forEach((item, i) => {
+      expect(item.id).toBe(alone[i]!.id)
+      expect(item.tokens).toBe(alone[i]!.tokens)
+      const single = alone[i]!.vectors!.embedding
+      const difference = Math.max(
+        ...item.vectors!.embedding.map((v, k) => Math.abs(v - single[k]!)),
+      )
+      expect(difference, texts[i]).toBeLessThan(1e-5)
+    })
+  })
+
   it('marks cached items in a mixed batch', async () => {
     await postText({ text: 'already embedded once' })
 

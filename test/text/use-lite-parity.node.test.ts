@@ -19,9 +19,15 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max
 }
 
-/** Runs an ONNX session on id lists padded into one batch; returns one vector per list. */
-async function embedWithOnnx(session: ort.InferenceSession, idLists: number[][]) {
-  const sequenceLength = Math.max(...idLists.map((ids) => ids.length))
+/**
+ * Runs an ONNX session on id lists padded into one batch of `sequenceLength` columns, by default
+ * the length of the longest list, and returns one vector per list.
+ */
+async function embedWithOnnx(
+  session: ort.InferenceSession,
+  idLists: number[][],
+  sequenceLength = Math.max(...idLists.map((ids) => ids.length)),
+) {
   const ids = new BigInt64Array(idLists.length * sequenceLength)
   const mask = new BigInt64Array(idLists.length * sequenceLength)
   idLists.forEach((list, row) => {
@@ -66,6 +72,22 @@ describe('use-lite-to-onnx', () => {
     )
 
     reference.sentences.forEach((sentence, i) => {
+      expect(maxAbsDifference(embeddings[i]!, sentence.embedding), sentence.text).toBeLessThan(
+        FP32_TOLERANCE,
+      )
+    })
+  })
+
+  it('matches the reference embeddings padded to 128 tokens', async () => {
+    const sentences = reference.sentences.slice(0, 11)
+
+    const embeddings = await embedWithOnnx(
+      session,
+      sentences.map((sentence) => sentence.ids),
+      manifest.maxTokens,
+    )
+
+    sentences.forEach((sentence, i) => {
       expect(maxAbsDifference(embeddings[i]!, sentence.embedding), sentence.text).toBeLessThan(
         FP32_TOLERANCE,
       )
