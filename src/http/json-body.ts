@@ -33,7 +33,8 @@ export function integerQuery(
   max: number,
 ): number {
   if (value === undefined || value === '') return fallback
-  const parsed = Number(value)
+  // Number() alone would also take '1e2', '0x10' and ' 5 '; only plain decimal digits are valid.
+  const parsed = /^-?\d{1,16}$/.test(value) ? Number(value) : Number.NaN
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
     throw new FeatureForestError(
       'invalid_request',

@@ -34,6 +34,9 @@ export const MAX_LABEL_LENGTH = 32
  */
 export const MAX_TRAIN_TEXTS = MAX_BATCH_TEXTS
 
+/** A Workers KV list cursor: an opaque token of base64 or base64url characters. */
+const LIST_CURSOR = /^[A-Za-z0-9+/=_-]{1,2048}$/
+
 function invalid(message: string): FeatureForestError {
   return new FeatureForestError('invalid_request', message)
 }
@@ -124,8 +127,12 @@ export function modelRoutes(): Hono<AppEnv> {
 
   routes.get('/models', async (c) => {
     const limit = integerQuery(c.req.query('limit'), 'limit', 100, 1, 1000)
+    const cursor = c.req.query('cursor') || undefined
+    if (cursor !== undefined && !LIST_CURSOR.test(cursor)) {
+      throw invalid('cursor is invalid; pass the cursor returned with the previous page')
+    }
     const { classifiers } = tenantDeps(c.env, c.get('tenant'))
-    return c.json(await classifiers.list(c.req.query('cursor') || undefined, limit))
+    return c.json(await classifiers.list(cursor, limit))
   })
   routes.all('/models', () => methodNotAllowed('GET'))
 

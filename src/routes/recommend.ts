@@ -20,11 +20,29 @@ const MAX_EXCLUDE = 1000
 const MAX_EXAMPLES = 200
 const MAX_SCORED_ITEMS = 500
 
-/** Reads a number from 0 to 1 given as a query string or JSON value; `fallback` when absent. */
-function unitInterval(value: unknown, name: string, fallback: number): number {
-  if (value === undefined || value === '') return fallback
-  const parsed = typeof value === 'string' ? Number(value) : value
-  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
+/** A plain decimal number such as `0.5`, `1` or `.25`, without sign, exponent or spaces. */
+const DECIMAL = /^(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})$/
+
+/** Where a parameter comes from: a query string contains text, and a JSON body typed values. */
+type ParameterSource = 'query' | 'body'
+
+/**
+ * Reads a number from 0 to 1: a decimal string in a query, or a JSON number in a body. An absent
+ * value gives `fallback`.
+ */
+function unitInterval(
+  value: unknown,
+  name: string,
+  fallback: number,
+  source: ParameterSource,
+): number {
+  if (value === undefined || (source === 'query' && value === '')) return fallback
+  let parsed = Number.NaN
+  if (source === 'body' && typeof value === 'number') parsed = value
+  if (source === 'query' && typeof value === 'string' && DECIMAL.test(value)) {
+    parsed = Number(value)
+  }
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
     throw new FeatureForestError(
       'invalid_request',
       `${name} ${JSON.stringify(value)?.slice(0, 40)} is invalid; use a number from 0 to 1`,
@@ -46,11 +64,17 @@ function idList(value: unknown, name: string, max: number): string[] {
   return list.map((id, i) => requireId(id, `${name}[${i}]`))
 }
 
-function kOf(value: unknown): number {
+/** Reads `k` from a query string, or from a JSON body where it must be a number. */
+function kOf(value: unknown, source: ParameterSource): number {
+  if (source === 'query') return integerQuery(value as string | undefined, 'k', DEFAULT_K, 1, MAX_K)
+  if (value === undefined) return DEFAULT_K
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_K) {
     return value
   }
-  return integerQuery(value === undefined ? undefined : String(value), 'k', DEFAULT_K, 1, MAX_K)
+  throw new FeatureForestError(
+    'invalid_request',
+    `k ${JSON.stringify(value)?.slice(0, 40)} is invalid; use an integer from 1 to ${MAX_K}`,
+  )
 }
 
 function objectBody(body: unknown, shape: string): Record<string, unknown> {
@@ -67,10 +91,10 @@ export function recommendRoutes(): Hono<AppEnv> {
   routes.get('/recommend', async (c) => {
     const user = requireId(c.req.query('user'), 'user')
     const options: RecommendOptions = {
-      k: kOf(c.req.query('k')),
+      k: kOf(c.req.query('k'), 'query'),
       exclude: idList(c.req.query('exclude'), 'exclude', MAX_EXCLUDE),
-      lambda: unitInterval(c.req.query('lambda'), 'lambda', 1),
-      explore: unitInterval(c.req.query('explore'), 'explore', 0),
+      lambda: unitInterval(c.req.query('lambda'), 'lambda', 1, 'query'),
+      explore: unitInterval(c.req.query('explore'), 'explore', 0, 'query'),
     }
     const result = await recommendForUser(tenantDeps(c.env, c.get('tenant')), user, options)
     return c.json({ user, ...result })
@@ -81,10 +105,10 @@ export function recommendRoutes(): Hono<AppEnv> {
     const positive = idList(body.positive, 'positive', MAX_EXAMPLES)
     const negative = idList(body.negative, 'negative', MAX_EXAMPLES)
     const options: RecommendOptions = {
-      k: kOf(body.k),
+      k: kOf(body.k, 'body'),
       exclude: idList(body.exclude, 'exclude', MAX_EXCLUDE),
-      lambda: unitInterval(body.lambda, 'lambda', 1),
-      explore: unitInterval(body.explore, 'explore', 0),
+      lambda: unitInterval(body.lambda, 'lambda', 1, 'body'),
+      explore: unitInterval(body.explore, 'explore', 0, 'body'),
     }
     const deps = tenantDeps(c.env, c.get('tenant'))
     return c.json(await recommendFromExamples(deps, positive, negative, options))

@@ -206,7 +206,7 @@ describe('GET /items', () => {
     expect(seen).toHaveLength(8)
   })
 
-  it.each(['0', '1001', 'ten'])('rejects limit=%s', async (limit) => {
+  it.each(['0', '1001', 'ten', '1e2', '0x10', '%2010'])('rejects limit=%s', async (limit) => {
     const response = await send(`/items?limit=${limit}`)
 
     expect(response.status).toBe(400)

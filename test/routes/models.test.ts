@@ -201,6 +201,33 @@ describe('GET and DELETE /models', () => {
     expect(gone.status).toBe(404)
     expect(otherTenant.status).toBe(404)
   })
+
+  it('pages through models with the returned cursor', async () => {
+    const examples = await clusterExamples('models-paging', [0, 1], 3)
+    for (const name of ['m1', 'm2', 'm3']) {
+      await postJson('/train', { model: name, examples, features: 'embedding' }, 'models-paging')
+    }
+
+    const first = (await (await send('/models?limit=2', 'models-paging')).json()) as {
+      models: { name: string }[]
+      cursor?: string
+    }
+    const second = (await (
+      await send(`/models?limit=2&cursor=${encodeURIComponent(first.cursor!)}`, 'models-paging')
+    ).json()) as { models: { name: string }[]; cursor?: string }
+
+    expect(first.models.map((model) => model.name)).toEqual(['m1', 'm2'])
+    expect(second.models.map((model) => model.name)).toEqual(['m3'])
+    expect(second.cursor).toBeUndefined()
+  })
+
+  it.each(['!!', 'a b', 'x'.repeat(2049)])('rejects cursor %s with 400', async (cursor) => {
+    const response = await send(`/models?cursor=${encodeURIComponent(cursor)}`)
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.code).toBe('invalid_request')
+  })
 })
 
 describe.skipIf(!HAS_DATA)('classifiers on photos', () => {

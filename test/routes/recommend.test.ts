@@ -151,6 +151,12 @@ describe('GET /recommend', () => {
     ['lambda=2', 'user=u&lambda=2'],
     ['explore=-1', 'user=u&explore=-1'],
     ['an invalid exclude id', 'user=u&exclude=a%20b'],
+    ['k in exponent form', 'user=u&k=1e1'],
+    ['k in hexadecimal', 'user=u&k=0x5'],
+    ['k with spaces', 'user=u&k=%205'],
+    ['lambda in exponent form', 'user=u&lambda=5e-1'],
+    ['lambda with a sign', 'user=u&lambda=%2B0.5'],
+    ['explore in hexadecimal', 'user=u&explore=0x1'],
   ])('rejects %s with 400', async (_, query) => {
     const response = await send(`/recommend?${query}`)
     const body = (await response.json()) as ErrorBody
@@ -200,6 +206,19 @@ describe('POST /recommend', () => {
     const response = await postJson('/recommend', { positive: 'c0-0', negative: 5 })
 
     expect(response.status).toBe(400)
+  })
+
+  it.each([
+    ['k as a string', { k: '5' }],
+    ['k as a fraction', { k: 2.5 }],
+    ['lambda as a string', { lambda: '0.5' }],
+    ['explore as a boolean', { explore: true }],
+  ])('rejects %s in the body with 400', async (_, options) => {
+    const response = await postJson('/recommend', { positive: ['c0-0'], ...options })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.code).toBe('invalid_request')
   })
 })
 
