@@ -44,12 +44,19 @@ export class CatalogIndex extends DurableObject<Bindings> {
       if (declared && !sameSpace(declared, space)) return { ok: false, catalogSpace: declared }
       const conflicts: { id: string; contentId: string }[] = []
       const existing = new Map<string, CatalogItem>()
+      const newMetadata = new Map<string, Record<string, unknown>>()
       for (const item of items) {
         const row = this.itemRow(item.id)
         if (row && row.content_id !== item.contentId) {
           conflicts.push({ id: item.id, contentId: row.content_id })
         } else if (row) {
-          existing.set(item.id, toItem(row, space))
+          const stored = toItem(row, space)
+          // A repeat that sends metadata replaces the stored metadata, and one without keeps it.
+          if (item.metadata && JSON.stringify(item.metadata) !== row.metadata) {
+            newMetadata.set(item.id, item.metadata)
+            stored.metadata = item.metadata
+          }
+          existing.set(item.id, stored)
         }
       }
       if (conflicts.length > 0) return { ok: false, conflicts }
@@ -73,6 +80,9 @@ export class CatalogIndex extends DurableObject<Bindings> {
             space.modality,
             space.backbone,
           )
+        }
+        for (const [id, metadata] of newMetadata) {
+          this.sql.exec('UPDATE items SET metadata = ? WHERE id = ?', JSON.stringify(metadata), id)
         }
         for (const item of items) {
           if (existing.has(item.id) || added.has(item.id)) continue

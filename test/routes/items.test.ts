@@ -43,6 +43,28 @@ describe('POST /items by content id', () => {
     expect(body.item.concepts[0]).toEqual({ id: 100, probability: 0.5 })
   })
 
+  it('replaces metadata sent again with the item', async () => {
+    const contentId = await putFeatures('items-meta', 'one', clusterFeatures(1, 1))
+    await postJson('/items', { id: 'm', contentId, metadata: { title: 'Old' } }, 'items-meta')
+
+    const replaced = await postJson(
+      '/items',
+      { id: 'm', contentId, metadata: { title: 'New' } },
+      'items-meta',
+    )
+    const replacedBody = (await replaced.json()) as ItemBody
+    const repeated = (await (
+      await postJson('/items', { id: 'm', contentId }, 'items-meta')
+    ).json()) as ItemBody
+    const stored = (await (await send('/items/m', 'items-meta')).json()) as ItemBody
+
+    expect(replaced.status).toBe(200)
+    expect(replacedBody.created).toBe(false)
+    expect(replacedBody.item.metadata).toEqual({ title: 'New' })
+    expect(repeated.item.metadata).toEqual({ title: 'New' })
+    expect(stored.item.metadata).toEqual({ title: 'New' })
+  })
+
   it('uses the content id as the item id by default', async () => {
     const contentId = await putFeatures('items-a', 'two', clusterFeatures(2, 1))
 
