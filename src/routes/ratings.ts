@@ -17,7 +17,14 @@ function parseRatingRequest(body: unknown) {
       'body must be a JSON object { "user", "item", "rating" }',
     )
   }
-  const { user, item, rating } = body as Record<string, unknown>
+  const { user, item, rating, ...unknown } = body as Record<string, unknown>
+  const unknownFields = Object.keys(unknown)
+  if (unknownFields.length > 0) {
+    throw new FeatureForestError(
+      'invalid_request',
+      `unknown field ${JSON.stringify(unknownFields[0]!.slice(0, 40))}; a rating has only "user", "item" and "rating"`,
+    )
+  }
   return {
     user: requireId(user, 'user'),
     item: requireId(item, 'item'),

@@ -132,6 +132,7 @@ describe('POST /ratings', () => {
     ['an unknown label', { user: 'u', item: 'c0-0', rating: 'love' }],
     ['an invalid user id', { user: 'a b', item: 'c0-0', rating: 'like' }],
     ['a missing item', { user: 'u', rating: 'like' }],
+    ['an unknown field', { user: 'u', item: 'c0-0', rating: 'like', weight: 2 }],
   ])('rejects %s with 400', async (_, body) => {
     const response = await postJson('/ratings', body, 'rate-bad')
     const error = (await response.json()) as ErrorBody
@@ -149,6 +150,18 @@ describe('POST /ratings', () => {
     const error = (await response.json()) as ErrorBody
 
     expect(error.error.message).toMatch(new RegExp(`^${field} is missing`))
+  })
+
+  it('names an unknown field', async () => {
+    const response = await postJson(
+      '/ratings',
+      { user: 'u', item: 'c0-0', stars: 5 },
+      'rate-unknown-field',
+    )
+    const error = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(error.error.message).toMatch(/^unknown field "stars"/)
   })
 
   it('rejects an item that is not in the catalog with 404', async () => {
