@@ -141,9 +141,26 @@ export class CatalogIndex extends DurableObject<Bindings> {
     }
   }
 
-  /** Returns the space of the catalog's vectors, or undefined before the first item. */
+  /** Returns the space of the catalog's vectors, or undefined before a declaration or first item. */
   getSpace(): VectorSpace | undefined {
     return this.space()
+  }
+
+  /**
+   * Declares the space of an empty catalog and returns the catalog's space afterwards, which
+   * differs from `space` when the catalog was declared before.
+   */
+  async declareSpace(space: VectorSpace): Promise<VectorSpace> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const declared = this.space()
+      if (declared) return declared
+      this.sql.exec(
+        'INSERT INTO vector_space (id, modality, backbone) VALUES (1, ?, ?)',
+        space.modality,
+        space.backbone,
+      )
+      return space
+    })
   }
 
   getItem(id: string): CatalogItem | null {

@@ -136,9 +136,28 @@ export function itemNotFound(id: string): FeatureForestError {
   )
 }
 
-/** Returns the space of the catalog's vectors, or undefined while it has never had an item. */
+/** Returns the space of the catalog's vectors, or undefined before a declaration or first item. */
 export async function catalogSpace(deps: CatalogDeps): Promise<VectorSpace | undefined> {
   return (await deps.index.getSpace()) as VectorSpace | undefined
+}
+
+/**
+ * Declares the catalog's space before its first item. Declaring the space it already has is
+ * accepted; another space is modality_mismatch.
+ */
+export async function declareCatalogSpace(
+  deps: CatalogDeps,
+  space: VectorSpace,
+): Promise<VectorSpace> {
+  const declared = (await deps.index.declareSpace(space)) as VectorSpace
+  if (!sameSpace(declared, space)) {
+    throw new FeatureForestError(
+      'modality_mismatch',
+      `the catalog was declared for ${describeSpace(declared)} items, so it cannot be ` +
+        `${describeSpace(space)}; use another tenant (X-FeatureForest-Tenant) for that modality`,
+    )
+  }
+  return declared
 }
 
 /** Builds the modality_mismatch error of items of `space` sent to a catalog of `declared`. */

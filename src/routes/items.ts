@@ -1,7 +1,14 @@
 import { Hono } from 'hono'
 
-import { addItemInputs, addUploadedItem, deleteItem, getItem } from '../catalog/catalog-service'
+import {
+  addItemInputs,
+  addUploadedItem,
+  declareCatalogSpace,
+  deleteItem,
+  getItem,
+} from '../catalog/catalog-service'
 import type { CatalogManifest } from '../catalog/types'
+import { IMAGE_SPACE, TEXT_SPACE } from '../catalog/vector-space'
 import { parseBulkInput, parseItemInput, parseMetadata } from '../catalog/item-input'
 import { tenantDeps } from '../deps'
 import type { AppEnv } from '../env'
@@ -78,15 +85,36 @@ export function itemRoutes(): Hono<AppEnv> {
 
   routes.get('/catalog', async (c) => {
     const { index, tenant } = tenantDeps(c.env, c.get('tenant'))
-    const manifest = (await index.getManifest(tenant)) as CatalogManifest
-    return c.json({
-      modality: manifest.space?.modality ?? null,
-      backbone: manifest.space?.backbone ?? null,
-      dimensions: manifest.space ? manifest.dimensions : null,
-      itemCount: manifest.itemCount,
-    })
+    return c.json(catalogSummary((await index.getManifest(tenant)) as CatalogManifest))
   })
-  routes.all('/catalog', () => methodNotAllowed('GET'))
+  routes.put('/catalog', async (c) => {
+    const body = await readJsonBody(c)
+    const modality = (body as { modality?: unknown } | null)?.modality
+    if (modality !== 'image' && modality !== 'text') {
+      const shown =
+        modality === undefined
+          ? 'is missing'
+          : `${JSON.stringify(modality)?.slice(0, 40)} is invalid`
+      throw new FeatureForestError(
+        'invalid_request',
+        `modality ${shown}; send { "modality": "image" } or { "modality": "text" }`,
+      )
+    }
+    const deps = tenantDeps(c.env, c.get('tenant'))
+    await declareCatalogSpace(deps, modality === 'image' ? IMAGE_SPACE : TEXT_SPACE)
+    return c.json(catalogSummary((await deps.index.getManifest(deps.tenant)) as CatalogManifest))
+  })
+  routes.all('/catalog', () => methodNotAllowed('GET', 'PUT'))
 
   return routes
+}
+
+/** The catalog as GET /catalog returns it: its space and size, null fields before a declaration. */
+function catalogSummary(manifest: CatalogManifest) {
+  return {
+    modality: manifest.space?.modality ?? null,
+    backbone: manifest.space?.backbone ?? null,
+    dimensions: manifest.space && manifest.dimensions > 0 ? manifest.dimensions : null,
+    itemCount: manifest.itemCount,
+  }
 }

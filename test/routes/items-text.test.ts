@@ -145,6 +145,54 @@ describe('POST /items with text', () => {
   })
 })
 
+async function declareCatalog(tenant: string, body: unknown): Promise<Response> {
+  return request('/catalog', {
+    method: 'PUT',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: tenant },
+  })
+}
+
+describe('PUT /catalog', () => {
+  it('declares the modality of an empty catalog', async () => {
+    const response = await declareCatalog('declare-text', { modality: 'text' })
+    const body = (await response.json()) as CatalogBody
+    const image = await putFeatures('declare-text', 'photo', clusterFeatures(0, 1))
+    const imageItem = await postJson('/items', { contentId: image }, 'declare-text')
+    const textItem = await postJson('/items', { text: 'A short note.' }, 'declare-text')
+
+    expect(response.status).toBe(200)
+    expect(body).toEqual({ modality: 'text', backbone: 'use-lite', dimensions: null, itemCount: 0 })
+    expect(imageItem.status).toBe(409)
+    expect(((await imageItem.json()) as ErrorBody).error.code).toBe('modality_mismatch')
+    expect(textItem.status).toBe(201)
+  })
+
+  it('accepts the declared modality again and rejects another', async () => {
+    await seedCatalog('declare-image', 1)
+
+    const same = await declareCatalog('declare-image', { modality: 'image' })
+    const other = await declareCatalog('declare-image', { modality: 'text' })
+
+    expect(same.status).toBe(200)
+    expect(((await same.json()) as CatalogBody).itemCount).toBe(4)
+    expect(other.status).toBe(409)
+    expect(((await other.json()) as ErrorBody).error.code).toBe('modality_mismatch')
+  })
+
+  it.each([
+    ['a missing modality', {}],
+    ['an unknown modality', { modality: 'video' }],
+    ['a body that is not an object', ['text']],
+  ])('rejects %s with 400', async (_, body) => {
+    const response = await declareCatalog('declare-bad', body)
+
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as ErrorBody).error.code).toBe('invalid_request')
+    expect((await catalogOf('declare-bad')).modality).toBeNull()
+  })
+})
+
 describe('catalog modality', () => {
   it('rejects an image item in a text catalog with 409', async () => {
     await postJson('/items', { id: 'note', text: 'A short note.' }, 'text-mismatch-a')
