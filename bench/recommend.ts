@@ -3,14 +3,18 @@
  * through a local `wrangler dev` server and measures per-user ranking quality and latency.
  *
  *   FEATUREFOREST_DATA=/path/to/data npx tsx bench/recommend.ts [--users N] [--split time|random]
+ *     [--catalogs N,N...]
  *
  * Quality: each user with at least 40 ratings gives their first 70% of ratings (by timestamp,
  * or after a seeded shuffle with --split random) to POST /ratings, one at a time as a client
  * would. The remaining 30% are scored with POST /users/{user}/scores, and the per-user ROC AUC
  * (like = 4 stars or more) is compared with two baselines computed here in the same run: random
- * scores, and the dot product with (mean liked − mean disliked) training embedding.
- * Speed: p50 latency of 200 sequential POST /ratings of one user, and of GET /recommend over a
- * 10,000-item catalog built by adding items by content id with POST /items/bulk.
+ * scores, and the dot product with (mean liked − mean disliked) training embedding. scikit-learn
+ * reference models (bench/lib/taste_references.py) are fitted on the same splits and vectors,
+ * which shows how much taste these features carry for any content-only model.
+ * Speed: p50 latency of 200 sequential POST /ratings of one user, and of GET /recommend over
+ * catalogs of 10,000 and 100,000 items (or --catalogs N,N...). The catalog grows by items added
+ * by content id with POST /items/bulk, and the isolate's heap is read at each size.
  */
 import { readFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -32,13 +36,17 @@ import {
   writeSection,
 } from './lib/recommend-client'
 import { percentiles } from './lib/stats'
-import { startWorkerServer } from './lib/worker-server'
+import { InspectorClient, type HeapUsage } from './lib/inspector'
+import { runTasteReferences } from './lib/sklearn-taste'
+import { startWorkerServer, type WorkerServer } from './lib/worker-server'
 
 const MIN_RATINGS = 40
 const TRAIN_SHARE = 0.7
 const LIKE_STARS = 4
 const LATENCY_RATINGS = 200
-const CATALOG_TARGET = 10_000
+/** Catalog sizes at which /recommend is timed; the latency target applies at 10,000 items. */
+const DEFAULT_CATALOG_SIZES = [10_000, 100_000]
+const TARGET_CATALOG_SIZE = 10_000
 const BULK_BATCH = 250
 const RECOMMEND_RUNS = 30
 const RECOMMEND_WARMUP = 3
@@ -48,22 +56,40 @@ interface Options {
   users: number
   split: SplitMode
   concurrency: number
+  catalogs: number[]
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { users: Infinity, split: 'time', concurrency: 2 }
+  const options: Options = {
+    users: Infinity,
+    split: 'time',
+    concurrency: 2,
+    catalogs: DEFAULT_CATALOG_SIZES,
+  }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
     if (flag === '--users') options.users = Number(value)
     else if (flag === '--split' && (value === 'time' || value === 'random')) options.split = value
     else if (flag === '--concurrency') options.concurrency = Number(value)
-    else
-      throw new Error(`unknown option ${flag}; use --users N, --split time|random, --concurrency N`)
+    else if (flag === '--catalogs') options.catalogs = (value ?? '').split(',').map(Number)
+    else {
+      throw new Error(
+        `unknown option ${flag}; use --users N, --split time|random, --concurrency N, --catalogs N,N...`,
+      )
+    }
     i++
   }
   if (!(options.users >= 0) || !(options.concurrency >= 1)) {
     throw new Error('--users must be 0 or more and --concurrency 1 or more')
+  }
+  const sizes = options.catalogs
+  if (
+    !sizes.every((size, i) => Number.isInteger(size) && size >= 500 && size > (sizes[i - 1] ?? 0))
+  ) {
+    throw new Error(
+      `--catalogs must be increasing integers of at least 500, got ${sizes.join(',')}`,
+    )
   }
   return options
 }
@@ -71,7 +97,7 @@ function parseOptions(argv: string[]): Options {
 const itemId = (movie: string) => `movie-${movie}`
 
 interface UserResult {
-  user: string
+  split: UserSplit
   strategy: string
   forest: number
   random: number
@@ -104,7 +130,7 @@ async function evaluateUser(
   const disliked = split.train.filter((r) => r.stars < LIKE_STARS).map((r) => vectorOf(r.movie))
   const testVectors = split.test.map((rating) => vectorOf(rating.movie))
   return {
-    user: split.user,
+    split,
     strategy: scored.strategy,
     forest: rocAuc(
       scored.scores.map((score) => score.score),
@@ -133,9 +159,14 @@ async function measureRatingLatency(base: string, movies: string[]): Promise<num
   return timings
 }
 
-/** Grows the catalog to CATALOG_TARGET items by adding `extra-{n}` ids for the poster content ids. */
-async function growCatalog(base: string, contentIds: string[], current: number): Promise<void> {
-  const ids = Array.from({ length: CATALOG_TARGET - current }, (_, n) => ({
+/** Grows the catalog to `size` items by adding `extra-{n}` ids for the poster content ids. */
+async function growCatalog(
+  base: string,
+  contentIds: string[],
+  current: number,
+  size: number,
+): Promise<void> {
+  const ids = Array.from({ length: size - current }, (_, n) => ({
     id: `extra-${n}`,
     contentId: contentIds[n % contentIds.length]!,
   }))
@@ -152,6 +183,68 @@ async function timeRequests(base: string, path: string): Promise<number[]> {
     if (run >= RECOMMEND_WARMUP) timings.push(performance.now() - started)
   }
   return timings
+}
+
+interface CatalogRun {
+  size: number
+  growSeconds: number
+  withRatings: ReturnType<typeof percentiles>
+  withoutRatings: ReturnType<typeof percentiles>
+  heap: HeapUsage
+}
+
+/** Grows the catalog from `current` to `size` items, then times /recommend and reads the heap. */
+async function measureCatalog(
+  server: WorkerServer,
+  contentIds: string[],
+  current: number,
+  size: number,
+): Promise<CatalogRun> {
+  const started = performance.now()
+  await growCatalog(server.url, contentIds, current, size)
+  const growSeconds = (performance.now() - started) / 1000
+  const withRatings = percentiles(
+    await timeRequests(server.url, '/recommend?user=latency-user&k=10'),
+  )
+  const withoutRatings = percentiles(
+    await timeRequests(server.url, '/recommend?user=new-user&k=10'),
+  )
+  const heap = await isolateHeap(server.url, server.inspectorPort)
+  return { size, growSeconds, withRatings, withoutRatings, heap }
+}
+
+function catalogLines(run: CatalogRun, posterCount: number): string[] {
+  const size = run.size.toLocaleString('en')
+  const target =
+    run.size === TARGET_CATALOG_SIZE
+      ? `; ${verdict(run.withRatings.p50 <= TARGETS.recommendP50Ms)} (target p50 ≤ ${TARGETS.recommendP50Ms} ms)`
+      : ''
+  const arrayBuffers =
+    run.heap.backingStorageSize === undefined ? 'unknown' : megabytes(run.heap.backingStorageSize)
+  return [
+    `catalog grown to ${size} items (from ${posterCount} posters) by POST /items/bulk in ${run.growSeconds.toFixed(0)} s`,
+    `GET /recommend k=10 over ${size} items, user with ${LATENCY_RATINGS} ratings: ` +
+      `p50 ${run.withRatings.p50.toFixed(1)} ms, p95 ${run.withRatings.p95.toFixed(1)} ms${target}`,
+    `GET /recommend k=10 over ${size} items, user without ratings: ` +
+      `p50 ${run.withoutRatings.p50.toFixed(1)} ms, p95 ${run.withoutRatings.p95.toFixed(1)} ms`,
+    `isolate heap after those requests at ${size} items: ${megabytes(run.heap.usedSize)} MB ` +
+      `JavaScript, ${arrayBuffers} MB ArrayBuffers (including WebAssembly memory)`,
+  ]
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1)
+}
+
+/** Returns the Worker isolate's heap after a garbage collection, through the inspector. */
+async function isolateHeap(base: string, inspectorPort: number) {
+  const inspector = await InspectorClient.connect(inspectorPort)
+  try {
+    await inspector.collectGarbage(async () => (await fetch(`${base}/health`)).arrayBuffer())
+    return await inspector.heapUsage()
+  } finally {
+    inspector.close()
+  }
 }
 
 function verdict(pass: boolean): string {
@@ -217,11 +310,17 @@ async function main(): Promise<void> {
         posters.map((poster) => poster.movie),
       ),
     )
-    await growCatalog(base, [...contentIds.values()], posters.length)
-    const recommendTimings = percentiles(
-      await timeRequests(base, '/recommend?user=latency-user&k=10'),
+    const references = await runTasteReferences(
+      results.map((result) => result.split),
+      embeddings,
+      LIKE_STARS,
     )
-    const coldTimings = percentiles(await timeRequests(base, '/recommend?user=new-user&k=10'))
+    const catalogRuns: CatalogRun[] = []
+    let catalogItems = posters.length
+    for (const size of options.catalogs) {
+      catalogRuns.push(await measureCatalog(server, [...contentIds.values()], catalogItems, size))
+      catalogItems = size
+    }
 
     const auc = {
       forest: mean(results.map((r) => r.forest)),
@@ -237,14 +336,14 @@ async function main(): Promise<void> {
       `strategies: ${JSON.stringify(strategies)}`,
       `mean per-user AUC: forest ${auc.forest.toFixed(3)}, random ${auc.random.toFixed(3)}, ` +
         `mean-vector difference ${auc.meanDifference.toFixed(3)}; ${verdict(auc.forest >= TARGETS.auc)} (target ≥ ${TARGETS.auc})`,
+      `scikit-learn ${references.sklearn} reference models, same splits and vectors, mean per-user AUC: ` +
+        Object.entries(references.models)
+          .map(([name, value]) => `${name} ${value === null ? 'n/a' : value.toFixed(3)}`)
+          .join('; '),
       `replay: ${trainRatings} POST /ratings in ${replaySeconds.toFixed(0)} s (${options.concurrency} users at a time)`,
       `POST /ratings, one user, ${LATENCY_RATINGS} ratings: p50 ${ratingTimings.p50.toFixed(1)} ms, ` +
         `p95 ${ratingTimings.p95.toFixed(1)} ms; ${verdict(ratingTimings.p50 <= TARGETS.ratingP50Ms)} (target p50 ≤ ${TARGETS.ratingP50Ms} ms)`,
-      `GET /recommend k=10 over ${CATALOG_TARGET} items, user with ${LATENCY_RATINGS} ratings: ` +
-        `p50 ${recommendTimings.p50.toFixed(1)} ms, p95 ${recommendTimings.p95.toFixed(1)} ms; ` +
-        `${verdict(recommendTimings.p50 <= TARGETS.recommendP50Ms)} (target p50 ≤ ${TARGETS.recommendP50Ms} ms)`,
-      `GET /recommend k=10 over ${CATALOG_TARGET} items, user without ratings: ` +
-        `p50 ${coldTimings.p50.toFixed(1)} ms, p95 ${coldTimings.p95.toFixed(1)} ms`,
+      ...catalogRuns.flatMap((run) => catalogLines(run, posters.length)),
     ]
     for (const line of lines) console.log(line)
 
@@ -262,8 +361,8 @@ async function main(): Promise<void> {
         'Data: MovieLens ml-latest-small ratings of the 500 posters in movielens_posters; users with',
         `≥ ${MIN_RATINGS} ratings; like = ${LIKE_STARS} stars or more; features: MobileNetV2 embedding (1,280`,
         'values, stored as uint8 per item). Latencies are client wall times over 127.0.0.1. The',
-        `${CATALOG_TARGET.toLocaleString('en')}-item catalog adds items \`extra-{n}\` by content id through POST /items/bulk,`,
-        'reusing the 500 poster vectors, so it holds 20 copies of each vector.',
+        'catalogs of each size add items `extra-{n}` by content id through POST /items/bulk,',
+        'reusing the 500 poster vectors, so 10,000 items hold 20 copies of each vector.',
         '',
         ...lines.map((line) => `- ${line}`),
         '',
