@@ -20,7 +20,7 @@ function shardOf(index: number): CatalogShard {
   }
 }
 
-/** An in-memory shard store that counts its reads. */
+/** Builds an in-memory shard store that records the shards it reads. */
 function countingStore(shardCount: number) {
   const reads: number[] = []
   const store = {
