@@ -1,8 +1,8 @@
 import { FeatureForestError } from '../errors'
-import type { FeatureRow } from './examples'
+import { allFinite, type FeatureRow } from './examples'
 import type { ForestOptions } from './options'
 import { PackedForest } from './packed-forest'
-import { nodeImpurity } from './split'
+import { nodeImpurity } from './impurity'
 import { LEAF, type DecisionTree } from './tree'
 
 /** Description of the feature vectors, stored with the forest so a caller can check they match. */
@@ -44,6 +44,9 @@ export interface PredictOptions {
  * the trees in place.
  */
 export class RandomForest {
+  /** Prediction layout of `trees`, rebuilt when a tree has changed since. */
+  private packed: PackedForest | null = null
+
   constructor(
     /** Class labels, in the order of every probability vector. */
     readonly classes: readonly string[],
@@ -92,19 +95,22 @@ export class RandomForest {
 
   /**
    * Returns, for each row, the class index each tree votes for: the most probable class of the
-   * leaf reached, the lowest index on ties.
+   * leaf reached, the lowest index on ties. Throws FeatureForestError('invalid_request') for a
+   * row of the wrong length or with a NaN or infinite value.
    */
   treeVotes(rows: readonly FeatureRow[]): Int32Array[] {
     this.checkRows(rows)
-    const k = this.classes.length
-    const votes = rows.map(() => new Int32Array(this.trees.length))
-    this.trees.forEach((tree, t) => {
-      const probabilities = tree.nodeProbabilities()
-      for (let r = 0; r < rows.length; r++) {
-        const leaf = tree.findLeaf(rows[r]!)
-        votes[r]![t] = argmax(probabilities.subarray(leaf * k, (leaf + 1) * k))
-      }
-    })
+    const packed = this.packedTrees()
+    const leaves = new Int32Array(packed.treeCount)
+    const votes: Int32Array[] = []
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!
+      checkFinite(row, r)
+      packed.findLeaves(row, leaves)
+      const rowVotes = new Int32Array(packed.treeCount)
+      for (let t = 0; t < leaves.length; t++) rowVotes[t] = packed.leafVote(leaves[t]!)
+      votes.push(rowVotes)
+    }
     return votes
   }
 
@@ -144,15 +150,25 @@ export class RandomForest {
   private sumLeafProbabilities(rows: readonly FeatureRow[]): Float64Array {
     const k = this.classes.length
     const totals = new Float64Array(rows.length * k)
-    const packed = PackedForest.from(this.trees, k)
+    const packed = this.packedTrees()
+    const leaves = new Int32Array(packed.treeCount)
     // Rows outside, trees inside: a 1280-D row stays in cache while every tree reads it. The
     // sequential read of `checkFinite` loads the row into cache before the trees read it at random.
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!
       checkFinite(row, r)
-      packed.addLeafProbabilities(row, totals, r * k)
+      packed.findLeaves(row, leaves)
+      packed.addLeafProbabilities(leaves, totals, r * k)
     }
     return totals
+  }
+
+  /** Returns the prediction layout of the trees, packing them again only after a change. */
+  private packedTrees(): PackedForest {
+    if (!this.packed?.matches(this.trees)) {
+      this.packed = PackedForest.from(this.trees, this.classes.length)
+    }
+    return this.packed
   }
 
   private checkRows(rows: readonly FeatureRow[]): void {
@@ -175,23 +191,8 @@ export class RandomForest {
  * Throws FeatureForestError('invalid_request') when a row contains a NaN or an infinity.
  */
 function checkFinite(row: FeatureRow, index: number): void {
-  // Multiplying by 0 gives 0 for every finite value and NaN for NaN or ±Infinity. Four
-  // independent sums let the processor overlap the additions instead of waiting on each one.
-  let check0 = 0
-  let check1 = 0
-  let check2 = 0
-  let check3 = 0
-  const length = row.length
-  let j = 0
-  for (; j + 3 < length; j += 4) {
-    check0 += row[j]! * 0
-    check1 += row[j + 1]! * 0
-    check2 += row[j + 2]! * 0
-    check3 += row[j + 3]! * 0
-  }
-  for (; j < length; j++) check0 += row[j]! * 0
-  if (check0 + check1 + check2 + check3 === 0) return
-  for (j = 0; j < length; j++) {
+  if (allFinite(row)) return
+  for (let j = 0; j < row.length; j++) {
     if (!Number.isFinite(row[j])) {
       throw new FeatureForestError(
         'invalid_request',

@@ -3,9 +3,8 @@ import type { SeededRandom } from './random'
 import { SplitSearch, type SplitInput } from './split'
 import type { DecisionTree } from './tree'
 
-/** Training data that tree growth reads, plus the bin edges that turn split bins into thresholds. */
+/** Training data that tree growth reads. The bin edges turn split bins into thresholds. */
 export interface GrowthInput extends SplitInput {
-  readonly edges: readonly Float64Array[]
   /** Output: `leafOf[i]` is set to the leaf that example i ends in, for every example grown. */
   readonly leafOf: Int32Array
 }
@@ -20,9 +19,10 @@ export interface GrowthLimits {
 
 /**
  * Grows trees depth-first from a node and the examples that reach it. Each split draws a fresh
- * random subset of features (Breiman's per-split feature sampling). It keeps drawing past
- * `featuresPerSplit` while every feature drawn so far was constant in the node, as scikit-learn
- * does. The examples are partitioned in place in one index array, so a node costs no allocation
+ * random subset of `featuresPerSplit` features (Breiman's per-split feature sampling), counting
+ * features that are constant in the node. Only while every feature drawn so far was constant
+ * does it draw more, as `BestSplitter` in scikit-learn 1.2's sklearn/tree/_splitter.pyx does.
+ * The examples are partitioned in place in one index array, so a node costs no allocation
  * beyond its stack entry.
  */
 export class TreeGrower {
@@ -124,16 +124,16 @@ export class TreeGrower {
     const order = this.featureOrder
     const featureCount = order.length
     const search = this.search
-    search.reset()
-    let informative = 0
+    search.startNode(input, indices, start, end)
+    let informative = false
     for (let drawn = 0; drawn < featureCount; drawn++) {
-      if (informative >= this.limits.featuresPerSplit) break
+      if (drawn >= this.limits.featuresPerSplit && informative) break
       const pick = drawn + random.nextInt(featureCount - drawn)
       const feature = order[pick]!
       order[pick] = order[drawn]!
       order[drawn] = feature
       if (search.evaluateFeature(input, feature, indices, start, end, this.nodeWeights)) {
-        informative++
+        informative = true
       }
     }
     return search.bestFeature >= 0
@@ -142,7 +142,7 @@ export class TreeGrower {
   /** Moves the examples with `column[i] <= bin` to the front and sums each side's class weights. */
   private partition(
     input: GrowthInput,
-    column: Uint8Array,
+    column: Uint16Array,
     bin: number,
     indices: Uint32Array,
     start: number,

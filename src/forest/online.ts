@@ -81,8 +81,8 @@ export class ForestTrainer {
   /**
    * Continues training a stored forest. `examples` must be the examples the forest has seen, in
    * the order it saw them. A forest that this engine did not build (an imported one) is rebuilt
-   * from `examples` with its options. Costs O(d · n log n) to recompute the bins and
-   * O(trees · n · depth) to find every example's leaf.
+   * from `examples` with its options. Costs O(d · n) to recompute the bins (a radix sort per
+   * feature) and O(trees · n · depth) to find every example's leaf.
    */
   static resume(forest: RandomForest, examples: LabelledExamples): ForestTrainer {
     const featureCount = checkLabelledExamples(examples)

@@ -31,7 +31,7 @@ export interface ForestOptions {
    */
   bootstrap: boolean
   classWeight: ClassWeight
-  /** Maximum number of quantile bins per feature, from 2 to 256. */
+  /** Maximum number of quantile bins per feature, from 2 to 65,536. */
   maxBins: number
   /** Seed of every random choice, an integer from 0 to 2^32 − 1. */
   seed: number
@@ -47,8 +47,10 @@ export interface ForestOptions {
  * Default options. 100 trees and √d features per split follow Breiman (2001) and scikit-learn.
  * Trees grow until their leaves are pure, with Gini impurity and one example per leaf at least.
  * Each tree trains on a Poisson(1) bootstrap sample, and every class has weight 1.
- * 255 bins keep every binned feature in one byte. Seed 42 makes builds reproducible when the
- * caller gives none. A rebuild happens once the training set has grown by 25% since the last full
+ * 512 bins give every distinct value of a feature its own bin in training sets of up to 512
+ * examples, which covers the named classifiers (at most 500). Thresholds then fall at the
+ * midpoints between neighbouring values, where scikit-learn puts them. Seed 42 makes builds
+ * reproducible when the caller gives none. A rebuild happens once the training set has grown by 25% since the last full
  * build, which bounds how far the bins and the upper splits can drift from a fresh build.
  */
 export const DEFAULT_FOREST_OPTIONS: Readonly<ForestOptions> = Object.freeze({
@@ -59,7 +61,7 @@ export const DEFAULT_FOREST_OPTIONS: Readonly<ForestOptions> = Object.freeze({
   minSamplesLeaf: 1,
   bootstrap: true,
   classWeight: null,
-  maxBins: 255,
+  maxBins: 512,
   seed: 42,
   rebuildAfterGrowth: 0.25,
 })
@@ -79,7 +81,7 @@ export function resolveForestOptions(options: Partial<ForestOptions> = {}): Fore
     throw new TypeError(`bootstrap must be a boolean, got ${quote(resolved.bootstrap)}`)
   }
   checkClassWeight(resolved.classWeight)
-  requireInteger('maxBins', resolved.maxBins, 2, 256)
+  requireInteger('maxBins', resolved.maxBins, 2, 65_536)
   requireInteger('seed', resolved.seed, 0, 2 ** 32 - 1)
   if (typeof resolved.rebuildAfterGrowth !== 'number' || !(resolved.rebuildAfterGrowth >= 0)) {
     throw new RangeError(

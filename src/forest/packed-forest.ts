@@ -2,50 +2,104 @@ import type { FeatureRow } from './examples'
 import { LEAF, type DecisionTree } from './tree'
 
 /**
- * All trees of a forest in three flat arrays, for prediction. Node ids are global: tree t starts
- * at `roots[t]`, and a split node sends a row to `left[node]` when `row[feature[node]] <=
- * threshold[node]`, else to `left[node] + 1`. One set of arrays keeps the hot loop monomorphic
- * and the nodes of all trees close together in memory.
+ * Int32 slots per node record: feature, child offset and a float64 threshold (two slots). A
+ * record offset shifted right by 2 is the node's index.
+ */
+const NODE_SLOTS = 4
+
+/**
+ * All trees of a forest in one array of 16-byte node records, for prediction. The record of a
+ * node at int32 offset `a` contains its feature at `a`, the offset of its left child at `a + 1` (the
+ * right child's record follows the left one) and its threshold as a float64 at int32 offset
+ * `a + 2`. A split sends a row right when `row[feature] > threshold`, which for thresholds that
+ * are not NaN is the same decision as the trees' `row[feature] <= threshold` going left.
+ *
+ * A leaf points to itself, with feature 0 and threshold +Infinity, so a finite value never leaves
+ * it. The walk can then pick children by arithmetic instead of branches, and a group of trees
+ * walks in lock step until no tree moves.
  */
 export class PackedForest {
   private constructor(
+    /** Record offset of each tree's root. */
     private readonly roots: Int32Array,
-    private readonly feature: Int32Array,
-    private readonly threshold: Float64Array,
-    private readonly left: Int32Array,
-    /** Class probabilities of every node, `classCount` per node. */
+    private readonly nodes: Int32Array,
+    /** Float64 view of `nodes`: the threshold of the record at int32 offset a is at a / 2 + 1. */
+    private readonly thresholds: Float64Array,
+    /** Class probabilities of every node, `classCount` per node, in record order. */
     private readonly probabilities: Float64Array,
-    private readonly classCount: number,
+    /** Most probable class of every node (the lowest index on ties), in record order. */
+    private readonly votes: Int32Array,
+    readonly classCount: number,
+    private readonly sources: readonly DecisionTree[],
+    private readonly revisions: Int32Array,
   ) {}
 
-  /** Copies the trees into flat arrays. Costs O(total nodes × classes). */
+  /** Copies the trees into one node array. Costs O(total nodes × classes). */
   static from(trees: readonly DecisionTree[], classCount: number): PackedForest {
     const total = trees.reduce((sum, tree) => sum + tree.nodeCount, 0)
+    const nodes = new Int32Array(total * NODE_SLOTS)
+    const thresholds = new Float64Array(nodes.buffer)
     const roots = new Int32Array(trees.length)
-    const feature = new Int32Array(total)
-    const threshold = new Float64Array(total)
-    const left = new Int32Array(total)
     const probabilities = new Float64Array(total * classCount)
+    const votes = new Int32Array(total)
     let offset = 0
     trees.forEach((tree, t) => {
-      roots[t] = offset
+      roots[t] = offset * NODE_SLOTS
       for (let node = 0; node < tree.nodeCount; node++) {
-        feature[offset + node] = tree.feature[node]!
-        threshold[offset + node] = tree.threshold[node]!
-        left[offset + node] = tree.left[node]! + offset
+        const record = (offset + node) * NODE_SLOTS
+        if (tree.feature[node] === LEAF) {
+          nodes[record] = 0
+          nodes[record + 1] = record
+          thresholds[(record >> 1) + 1] = Infinity
+        } else {
+          nodes[record] = tree.feature[node]!
+          nodes[record + 1] = (offset + tree.left[node]!) * NODE_SLOTS
+          // `value <= NaN` is false for every value, so a NaN threshold sends every row right.
+          const threshold = tree.threshold[node]!
+          thresholds[(record >> 1) + 1] = Number.isNaN(threshold) ? -Infinity : threshold
+        }
       }
-      probabilities.set(tree.nodeProbabilities(), offset * classCount)
+      const treeProbabilities = tree.nodeProbabilities()
+      probabilities.set(treeProbabilities, offset * classCount)
+      for (let node = 0; node < tree.nodeCount; node++) {
+        votes[offset + node] = argmaxRange(treeProbabilities, node * classCount, classCount)
+      }
       offset += tree.nodeCount
     })
-    return new PackedForest(roots, feature, threshold, left, probabilities, classCount)
+    const revisions = Int32Array.from(trees, (tree) => tree.revision)
+    return new PackedForest(
+      roots,
+      nodes,
+      thresholds,
+      probabilities,
+      votes,
+      classCount,
+      [...trees],
+      revisions,
+    )
+  }
+
+  /** Returns whether this copy still matches `trees`: the same trees, none changed since. */
+  matches(trees: readonly DecisionTree[]): boolean {
+    if (trees.length !== this.sources.length) return false
+    for (let t = 0; t < trees.length; t++) {
+      if (trees[t] !== this.sources[t] || trees[t]!.revision !== this.revisions[t]) return false
+    }
+    return true
+  }
+
+  get treeCount(): number {
+    return this.roots.length
   }
 
   /**
-   * Adds the leaf probabilities of every tree for `row` to `totals[to, to + classCount)`.
-   * Four trees walk at once, so the processor overlaps their chains of dependent loads.
+   * Writes the record offset of the leaf that `row` reaches in tree t to `leaves[t]`, for every
+   * tree. Every value of `row` must be finite. Four trees walk at once, so the processor overlaps
+   * their chains of dependent loads, and a child is picked by adding the comparison result, so the
+   * walk has no data-dependent branch before the group's deepest leaf.
    */
-  addLeafProbabilities(row: FeatureRow, totals: Float64Array, to: number): void {
-    const { roots, feature, threshold, left } = this
+  findLeaves(row: FeatureRow, leaves: Int32Array): void {
+    const { roots, nodes, thresholds } = this
     const treeCount = roots.length
     let t = 0
     for (; t + 3 < treeCount; t += 4) {
@@ -53,47 +107,56 @@ export class PackedForest {
       let b = roots[t + 1]!
       let c = roots[t + 2]!
       let d = roots[t + 3]!
-      let fa = feature[a]!
-      let fb = feature[b]!
-      let fc = feature[c]!
-      let fd = feature[d]!
-      while (fa !== LEAF || fb !== LEAF || fc !== LEAF || fd !== LEAF) {
-        if (fa !== LEAF) {
-          a = row[fa]! <= threshold[a]! ? left[a]! : left[a]! + 1
-          fa = feature[a]!
-        }
-        if (fb !== LEAF) {
-          b = row[fb]! <= threshold[b]! ? left[b]! : left[b]! + 1
-          fb = feature[b]!
-        }
-        if (fc !== LEAF) {
-          c = row[fc]! <= threshold[c]! ? left[c]! : left[c]! + 1
-          fc = feature[c]!
-        }
-        if (fd !== LEAF) {
-          d = row[fd]! <= threshold[d]! ? left[d]! : left[d]! + 1
-          fd = feature[d]!
-        }
+      for (;;) {
+        const nextA = nodes[a + 1]! + NODE_SLOTS * +(row[nodes[a]!]! > thresholds[(a >> 1) + 1]!)
+        const nextB = nodes[b + 1]! + NODE_SLOTS * +(row[nodes[b]!]! > thresholds[(b >> 1) + 1]!)
+        const nextC = nodes[c + 1]! + NODE_SLOTS * +(row[nodes[c]!]! > thresholds[(c >> 1) + 1]!)
+        const nextD = nodes[d + 1]! + NODE_SLOTS * +(row[nodes[d]!]! > thresholds[(d >> 1) + 1]!)
+        if (((nextA ^ a) | (nextB ^ b) | (nextC ^ c) | (nextD ^ d)) === 0) break
+        a = nextA
+        b = nextB
+        c = nextC
+        d = nextD
       }
-      this.addLeaf(a, totals, to)
-      this.addLeaf(b, totals, to)
-      this.addLeaf(c, totals, to)
-      this.addLeaf(d, totals, to)
+      leaves[t] = a
+      leaves[t + 1] = b
+      leaves[t + 2] = c
+      leaves[t + 3] = d
     }
     for (; t < treeCount; t++) {
-      let node = roots[t]!
-      let f = feature[node]!
-      while (f !== LEAF) {
-        node = row[f]! <= threshold[node]! ? left[node]! : left[node]! + 1
-        f = feature[node]!
+      let a = roots[t]!
+      for (;;) {
+        const next = nodes[a + 1]! + NODE_SLOTS * +(row[nodes[a]!]! > thresholds[(a >> 1) + 1]!)
+        if (next === a) break
+        a = next
       }
-      this.addLeaf(node, totals, to)
+      leaves[t] = a
     }
   }
 
-  private addLeaf(node: number, totals: Float64Array, to: number): void {
+  /**
+   * Adds the probabilities of the leaves `leaves` (from `findLeaves`) to `totals[to, to + classCount)`.
+   * Each class sums over the trees in order in a local variable, which rounds exactly as adding
+   * tree by tree into a zeroed `totals` would, without a store and reload per tree.
+   */
+  addLeafProbabilities(leaves: Int32Array, totals: Float64Array, to: number): void {
     const k = this.classCount
-    const from = node * k
-    for (let c = 0; c < k; c++) totals[to + c]! += this.probabilities[from + c]!
+    const probabilities = this.probabilities
+    for (let c = 0; c < k; c++) {
+      let sum = 0
+      for (let t = 0; t < leaves.length; t++) sum += probabilities[(leaves[t]! >> 2) * k + c]!
+      totals[to + c]! += sum
+    }
   }
+
+  /** Returns the class that the leaf at record offset `leaf` votes for. */
+  leafVote(leaf: number): number {
+    return this.votes[leaf >> 2]!
+  }
+}
+
+function argmaxRange(values: Float64Array, from: number, length: number): number {
+  let best = 0
+  for (let i = 1; i < length; i++) if (values[from + i]! > values[from + best]!) best = i
+  return best
 }

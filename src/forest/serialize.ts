@@ -3,8 +3,11 @@ import { RandomForest } from './forest'
 import { resolveForestOptions, type ForestOptions, type MaxFeatures } from './options'
 import { DecisionTree, LEAF } from './tree'
 
-/** Version of the binary forest format that `serializeForest` writes and `deserializeForest` reads. */
-export const FOREST_FORMAT_VERSION = 1
+/**
+ * Version of the binary forest format that `serializeForest` writes. `deserializeForest` also
+ * reads version 1, which stored split bins as uint8 and `maxBins` as uint16.
+ */
+export const FOREST_FORMAT_VERSION = 2
 
 /** First bytes of every serialised forest: 'FFRF' in ASCII. */
 const MAGIC = [0x46, 0x46, 0x52, 0x46]
@@ -22,7 +25,7 @@ const MAX_FEATURES_COUNT = 3
  * - the build options
  * - each tree: node count (uint32), then each node. A node starts with its feature + 1, or 0 for a
  *   leaf, as uint16 when there are fewer than 65535 features and as uint32 otherwise. A split
- *   continues with its threshold (float64), split bin (uint8) and left child (uint32). Every node
+ *   continues with its threshold (float64), split bin (uint16) and left child (uint32). Every node
  *   ends with its class weights (float32 each).
  *
  * Thresholds and class weights keep their in-memory types, so a decoded forest predicts bit for
@@ -52,7 +55,7 @@ export function serializeForest(forest: RandomForest): Uint8Array {
       else writer.uint16(feature + 1)
       if (feature !== LEAF) {
         writer.float64(tree.threshold[node]!)
-        writer.uint8(tree.splitBin[node]!)
+        writer.uint16(tree.splitBin[node]!)
         writer.uint32(tree.left[node]!)
       }
       for (let c = 0; c < tree.classCount; c++) {
@@ -64,9 +67,9 @@ export function serializeForest(forest: RandomForest): Uint8Array {
 }
 
 /**
- * Decodes a forest written by `serializeForest`. Throws FeatureForestError('invalid_request')
- * for bytes that are not a forest, a format version other than FOREST_FORMAT_VERSION, truncated
- * bytes, trailing bytes or a tree whose structure is inconsistent.
+ * Decodes a forest written by `serializeForest`, in format version 1 or 2. Throws
+ * FeatureForestError('invalid_request') for bytes that are not a forest, another format version,
+ * truncated bytes, trailing bytes or a tree whose structure is inconsistent.
  */
 export function deserializeForest(bytes: Uint8Array): RandomForest {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array')
@@ -78,9 +81,9 @@ export function deserializeForest(bytes: Uint8Array): RandomForest {
     )
   }
   const version = reader.uint16()
-  if (version !== FOREST_FORMAT_VERSION) {
+  if (version !== 1 && version !== FOREST_FORMAT_VERSION) {
     throw reader.invalid(
-      `format version ${version} is not supported; this build reads version ${FOREST_FORMAT_VERSION}`,
+      `format version ${version} is not supported; this build reads versions 1 to ${FOREST_FORMAT_VERSION}`,
     )
   }
   const metadata = { backboneModelId: reader.string(), featureKind: reader.string() }
@@ -96,10 +99,12 @@ export function deserializeForest(bytes: Uint8Array): RandomForest {
   const examplesSeen = reader.uint32()
   const examplesAtBuild = reader.uint32()
   const classWeights = Float64Array.from({ length: classCount }, () => reader.float64())
-  const options = readOptions(reader)
+  const options = readOptions(reader, version)
 
   const trees: DecisionTree[] = []
-  for (let t = 0; t < treeCount; t++) trees.push(readTree(reader, t, featureCount, classCount))
+  for (let t = 0; t < treeCount; t++) {
+    trees.push(readTree(reader, t, featureCount, classCount, version))
+  }
   if (reader.remaining !== 0) {
     throw reader.invalid(`${reader.remaining} unexpected bytes after the last tree`)
   }
@@ -112,6 +117,7 @@ function readTree(
   index: number,
   featureCount: number,
   classCount: number,
+  version: number,
 ): DecisionTree {
   const nodeCount = reader.uint32()
   if (nodeCount === 0 || nodeCount > reader.remaining) {
@@ -124,7 +130,7 @@ function readTree(
     const feature = (wideFeatures ? reader.uint32() : reader.uint16()) - 1
     if (feature !== LEAF) {
       const threshold = reader.float64()
-      const splitBin = reader.uint8()
+      const splitBin = version === 1 ? reader.uint8() : reader.uint16()
       const left = reader.uint32()
       if (feature >= featureCount || left <= node || left + 1 >= nodeCount) {
         throw reader.invalid(
@@ -151,12 +157,12 @@ function writeOptions(writer: ByteWriter, options: ForestOptions): void {
   writer.uint32(options.minSamplesLeaf)
   writer.uint8(options.bootstrap ? 1 : 0)
   writer.string(JSON.stringify(options.classWeight))
-  writer.uint16(options.maxBins)
+  writer.uint32(options.maxBins)
   writer.uint32(options.seed)
   writer.float64(options.rebuildAfterGrowth)
 }
 
-function readOptions(reader: ByteReader): ForestOptions {
+function readOptions(reader: ByteReader, version: number): ForestOptions {
   const nEstimators = reader.uint32()
   const maxFeaturesCode = reader.uint8()
   const maxFeaturesCount = reader.uint32()
@@ -170,7 +176,7 @@ function readOptions(reader: ByteReader): ForestOptions {
   const minSamplesLeaf = reader.uint32()
   const bootstrap = reader.uint8() === 1
   const classWeightJson = reader.string()
-  const maxBins = reader.uint16()
+  const maxBins = version === 1 ? reader.uint16() : reader.uint32()
   const seed = reader.uint32()
   const rebuildAfterGrowth = reader.float64()
 

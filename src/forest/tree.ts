@@ -11,13 +11,18 @@ export class DecisionTree {
   nodeCount = 0
   feature: Int32Array
   threshold: Float64Array
-  splitBin: Uint8Array
+  splitBin: Uint16Array
   left: Int32Array
   /**
    * Weighted class totals of the training examples that reach each node (bootstrap count × class
    * weight), `classCount` values per node. Leaf probabilities and impurity decreases derive from them.
    */
   classWeights: Float32Array
+  /**
+   * Count of changes made through the methods of this class, so copies such as `PackedForest`
+   * can tell that they are stale. Writes straight into the public arrays do not count.
+   */
+  revision = 0
   private probabilities: Float64Array | null = null
 
   constructor(
@@ -26,7 +31,7 @@ export class DecisionTree {
   ) {
     this.feature = new Int32Array(capacity)
     this.threshold = new Float64Array(capacity)
-    this.splitBin = new Uint8Array(capacity)
+    this.splitBin = new Uint16Array(capacity)
     this.left = new Int32Array(capacity)
     this.classWeights = new Float32Array(capacity * classCount)
   }
@@ -37,7 +42,7 @@ export class DecisionTree {
     const node = this.nodeCount++
     this.feature[node] = LEAF
     this.classWeights.fill(0, node * this.classCount, (node + 1) * this.classCount)
-    this.probabilities = null
+    this.changed()
     return node
   }
 
@@ -49,6 +54,7 @@ export class DecisionTree {
     this.threshold[node] = threshold
     this.splitBin[node] = splitBin
     this.left[node] = leftChild
+    this.changed()
     return leftChild
   }
 
@@ -56,13 +62,13 @@ export class DecisionTree {
   setClassWeights(node: number, weights: ArrayLike<number>): void {
     const offset = node * this.classCount
     for (let c = 0; c < this.classCount; c++) this.classWeights[offset + c] = weights[c]!
-    this.probabilities = null
+    this.changed()
   }
 
   /** Adds `weight` to class `classIndex` of `node`. */
   addClassWeight(node: number, classIndex: number, weight: number): void {
     this.classWeights[node * this.classCount + classIndex]! += weight
-    this.probabilities = null
+    this.changed()
   }
 
   /**
@@ -98,7 +104,7 @@ export class DecisionTree {
   }
 
   /** Returns the leaf that binned example `example` reaches, and records the nodes on the way. */
-  findBinnedLeaf(columns: readonly Uint8Array[], example: number, path?: number[]): number {
+  findBinnedLeaf(columns: readonly Uint16Array[], example: number, path?: number[]): number {
     const { feature, splitBin, left } = this
     let node = 0
     let f = feature[0]!
@@ -122,17 +128,22 @@ export class DecisionTree {
     return depths
   }
 
+  private changed(): void {
+    this.probabilities = null
+    this.revision++
+  }
+
   private grow(): void {
     const capacity = this.feature.length * 2
     this.feature = resize(this.feature, new Int32Array(capacity))
     this.threshold = resize(this.threshold, new Float64Array(capacity))
-    this.splitBin = resize(this.splitBin, new Uint8Array(capacity))
+    this.splitBin = resize(this.splitBin, new Uint16Array(capacity))
     this.left = resize(this.left, new Int32Array(capacity))
     this.classWeights = resize(this.classWeights, new Float32Array(capacity * this.classCount))
   }
 }
 
-function resize<T extends Int32Array | Float64Array | Uint8Array | Float32Array>(
+function resize<T extends Int32Array | Float64Array | Uint16Array | Float32Array>(
   from: T,
   to: T,
 ): T {

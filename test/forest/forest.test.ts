@@ -173,8 +173,12 @@ describe('random forest on synthetic clusters', () => {
 
     const outOfBag = trainer.outOfBagAccuracy()
 
-    // Both are estimates on 400 examples, each with a standard error of about 0.02.
-    expect(Math.abs(outOfBag - heldOut)).toBeLessThan(0.06)
+    // scikit-learn 1.2's RandomForestClassifier(n_estimators=100, oob_score=True) gives an
+    // oob_score_ of 0.8525 to 0.8675 on this training half (random_state 0 to 4) and a held-out
+    // accuracy of 0.7975 to 0.825, so the out-of-bag estimate runs above the held-out one here.
+    // Each is an estimate on 400 examples with a standard error of about 0.02.
+    expect(Math.abs(outOfBag - 0.86)).toBeLessThan(0.04)
+    expect(Math.abs(outOfBag - heldOut)).toBeLessThan(0.1)
   })
 
   it('has no out-of-bag accuracy without bootstrap', () => {
@@ -205,6 +209,27 @@ describe('random forest on synthetic clusters', () => {
 
     expect(importances.indexOf(Math.max(...importances))).toBe(7)
     expect(importances[7]).toBeGreaterThan(0.5)
+  })
+
+  it('counts constant features among those drawn', () => {
+    // Feature 0 separates the classes, feature 1 is noise, features 2 to 9 are constant. With
+    // two features drawn per split, as in scikit-learn, a root draw without feature 0 that still
+    // holds a non-constant feature splits on feature 1: (8 + 28 / 2) / 45 of the roots, about 0.49.
+    // Drawing until two non-constant features turn up would put feature 0 at every root.
+    const features = Array.from({ length: 200 }, (_, i) => [
+      i % 2,
+      Math.sin(i * 1.7),
+      ...Array<number>(8).fill(1),
+    ])
+    const labels = features.map((_, i) => (i % 2 ? 'odd' : 'even'))
+
+    const forest = trainForest({ features, labels }, { nEstimators: 200, maxFeatures: 2 })
+
+    const roots = forest.trees.map((tree) => tree.feature[0])
+    const noiseShare = roots.filter((feature) => feature === 1).length / roots.length
+    expect(roots.every((feature) => feature === 0 || feature === 1)).toBe(true)
+    expect(noiseShare).toBeGreaterThan(0.35)
+    expect(noiseShare).toBeLessThan(0.65)
   })
 
   it('keeps leaves at the minimum size and depth', () => {

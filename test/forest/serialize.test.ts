@@ -94,6 +94,91 @@ describe('serializeForest', () => {
   })
 })
 
+describe('format version 1', () => {
+  // Bytes written by format version 1, which stored split bins as uint8 and maxBins as uint16.
+  // The forest has 3 trees (seed 11, maxDepth 4, maxBins 255), trained on the 24 rows of 3
+  // features below with the labels down, flat and up.
+  const VERSION_1_BYTES =
+    'RkZSRgEACgAAAHRlc3QtbW9kZWwJAAAAZW1iZWRkaW5nAwAAAAMAAAAEAAAAZG93bgQAAABmbGF0AgAAAHVwAwAAABgAAAAYAAAAAAAAAAAA8D8AAAAAAADwPwAAAAAAAPA/AwAAAAAAAAAAAAAAAAAAABBAAQAAAAEEAAAAbnVsbP8ACwAAAAAAAAAAANA/BwAAAAEAytJLrjY7678IAQAAAAAAAEEAAABAAABQQQAAAAAAQQAAAAAAAAAAAwCycn6u0OfevwkDAAAAAAAAAAAAAEAAAFBBAwByvspmkdjgvwYFAAAAAAAAAAAAAEAAAIA/AAAAAAAAAAAAAAAAQEEAAAAAAAAAAAAAAACAPwAAAAAAAAAAAEAAAAAABwAAAAEACECSpFQYyz8LAQAAAAAAwEAAAABAAADgQAMA3xA4Ikas7b8EAwAAAAAAwEAAAABAAAAAAAAAAAAAAAAAAAAAAOBAAAAAAKBAAAAAAAAAAAADAGSOaniescQ/DAUAAAAAAIA/AAAAQAAAAAAAAAAAAAAAAABAAAAAAAAAAACAPwAAAAAAAAAADQAAAAIAAAAAAAAAwD8AAQAAAAAAEEEAAEBAAAAgQQAAAAAAAAAAAAAAAMBAAQDuFibv8zCLvwoDAAAAAAAQQQAAQEAAAIBAAQDK0kuuNjvrvwgFAAAAAAAQQQAAgD8AAAAAAgAAAAAAAADsPwMJAAAAAAAAAAAAAEAAAIBAAAAAAOBAAAAAAAAAAAADAN8QOCJGrO2/BAcAAAAAAABAAACAPwAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAgD8AAAAAAwDfEDgiRqztvwQLAAAAAAAAAAAAAEAAAABAAAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAEAAAIA/'
+  const bytes = Uint8Array.from(atob(VERSION_1_BYTES), (character) => character.charCodeAt(0))
+
+  it('decodes the header, options and trees', () => {
+    const forest = deserializeForest(bytes)
+
+    expect(bytes[4]).toBe(1)
+    expect(forest.metadata).toEqual({ backboneModelId: 'test-model', featureKind: 'embedding' })
+    expect(forest.classes).toEqual(['down', 'flat', 'up'])
+    expect(forest.options.maxBins).toBe(255)
+    expect(forest.options.maxDepth).toBe(4)
+    expect(forest.trees.map((tree) => tree.nodeCount)).toEqual([7, 7, 13])
+  })
+
+  it('predicts what the version 1 build predicted', () => {
+    const forest = deserializeForest(bytes)
+
+    const probabilities = forest.predictProbabilities([
+      [0, 0, 0],
+      [2, 0.5, -1],
+      [-2, 1, 0.5],
+      [0.3, 0.25, 0.9],
+    ])
+
+    expect(probabilities.map((row) => Array.from(row))).toEqual([
+      [0, 1 / 3, 2 / 3],
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 2 / 9, 7 / 9],
+    ])
+  })
+
+  it('resumes from its training examples', () => {
+    // The 24 examples the version 1 forest was trained on.
+    const features = Array.from({ length: 24 }, (_, i) => [
+      Math.sin(i) * 3,
+      (i % 5) / 4,
+      Math.cos(i * 0.7),
+    ])
+    const labels = features.map((row, i) => {
+      if (row[0]! + row[2]! > 0) return 'up'
+      return i % 3 === 0 ? 'flat' : 'down'
+    })
+
+    const trainer = ForestTrainer.resume(deserializeForest(bytes), { features, labels })
+
+    expect(trainer.exampleCount).toBe(24)
+    expect(trainer.addExample([0.5, 0.5, 0.5], 'up')).toBe('incremental')
+    expect(trainer.forest.options.maxBins).toBe(255)
+  })
+
+  it('re-encodes as the current version', () => {
+    const forest = deserializeForest(bytes)
+
+    const current = serializeForest(forest)
+
+    expect(current[4]! + current[5]! * 256).toBe(FOREST_FORMAT_VERSION)
+    expect(serializeForest(deserializeForest(current))).toEqual(current)
+    expect(deserializeForest(current).options).toEqual(forest.options)
+  })
+})
+
+describe('split bins above 255', () => {
+  it('round-trip with 1,000 distinct values', () => {
+    const features = Array.from({ length: 1000 }, (_, i) => [i])
+    const labels = features.map((_, i) => (i % 2 === 0 ? 'even' : 'odd'))
+    const forest = trainForest(
+      { features, labels },
+      { nEstimators: 1, bootstrap: false, maxBins: 1000 },
+    )
+
+    const decoded = deserializeForest(serializeForest(forest))
+
+    const tree = decoded.trees[0]!
+    expect(Math.max(...tree.splitBin.subarray(0, tree.nodeCount))).toBeGreaterThan(255)
+    expect(decoded.options.maxBins).toBe(1000)
+    expect(decoded.predict(features)).toEqual(labels)
+  })
+})
+
 describe('deserializeForest', () => {
   const bytes = serializeForest(trainForest(train, { nEstimators: 5 }, metadata))
 
@@ -122,7 +207,7 @@ describe('deserializeForest', () => {
     newer[4] = FOREST_FORMAT_VERSION + 1
 
     expect(decodeError(newer).message).toMatch(
-      /format version 2 is not supported; this build reads version 1/,
+      /format version 3 is not supported; this build reads versions 1 to 2/,
     )
   })
 

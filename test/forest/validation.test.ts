@@ -87,6 +87,18 @@ describe('prediction input checks', () => {
     expect(() => forest.predict([[1, NaN]])).toThrow(/row 0 has an invalid value NaN at feature 1/)
   })
 
+  it('rejects infinity in tree votes', () => {
+    expect(() =>
+      forest.treeVotes([
+        [1, 2],
+        [Infinity, 2],
+      ]),
+    ).toThrow(FeatureForestError)
+    expect(() => forest.predict([[-Infinity, 2]], { voting: 'hard' })).toThrow(
+      /row 0 has an invalid value -Infinity at feature 0/,
+    )
+  })
+
   it('rejects an unknown voting', () => {
     expect(() => forest.predict([[1, 2]], { voting: 'median' as never })).toThrow(RangeError)
   })
@@ -105,7 +117,7 @@ describe('forest option checks', () => {
     [{ criterion: 'mse' as never }, TypeError, /criterion must be 'gini' or 'entropy', got 'mse'/],
     [{ maxDepth: -1 }, RangeError, /maxDepth must be between 0 and 10000, got -1/],
     [{ minSamplesLeaf: 0 }, RangeError, /minSamplesLeaf must be between 1/],
-    [{ maxBins: 300 }, RangeError, /maxBins must be between 2 and 256, got 300/],
+    [{ maxBins: 65_537 }, RangeError, /maxBins must be between 2 and 65536, got 65537/],
     [{ seed: -1 }, RangeError, /seed must be between 0 and 4294967295, got -1/],
     [
       { classWeight: { a: 0 } },
