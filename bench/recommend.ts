@@ -228,7 +228,7 @@ function catalogLines(run: CatalogRun, posterCount: number): string[] {
     `GET /recommend k=10 over ${size} items, user without ratings: ` +
       `p50 ${run.withoutRatings.p50.toFixed(1)} ms, p95 ${run.withoutRatings.p95.toFixed(1)} ms`,
     `isolate heap after those requests at ${size} items: ${megabytes(run.heap.usedSize)} MB ` +
-      `JavaScript, ${arrayBuffers} MB ArrayBuffers (including WebAssembly memory)`,
+      `JavaScript, ${arrayBuffers} MB ArrayBuffers (not counting the onnxruntime WebAssembly heap)`,
   ]
 }
 

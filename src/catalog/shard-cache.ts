@@ -1,3 +1,4 @@
+import { ortHeapBytes } from '../backbone/ort-workerd'
 import type { CatalogStore } from '../storage/catalog-store'
 import type { CatalogShard } from './shard-codec'
 import type { CatalogManifest } from './types'
@@ -11,19 +12,31 @@ export interface ScoringShard {
 }
 
 /**
- * Byte budget of the shards an isolate keeps between requests. 48 MB fits 18 shards (about
- * 37,000 items of 1,280 dimensions) and leaves room in the 128 MB isolate for the backbone.
+ * Byte budget of the shards an isolate keeps between requests while it runs no model. 48 MB fits
+ * 18 shards (about 37,000 items of 1,280 dimensions).
  */
 export const SHARD_CACHE_BYTES = 48 * 1024 * 1024
 
-/** Least-recently-used cache of decoded shards, keyed by tenant and shard number. */
+/**
+ * Least-recently-used cache of decoded shards, keyed by tenant and shard number. Its budget is
+ * `budgetBytes` minus what `reservedBytes` returns on each read and insertion, never below 0.
+ */
 export class ShardCache {
   private readonly entries = new Map<string, ScoringShard>()
   private bytes = 0
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly reservedBytes: () => number = () => 0,
+  ) {}
+
+  /** Bytes the cache may hold now. */
+  get maxBytes(): number {
+    return Math.max(0, this.budgetBytes - this.reservedBytes())
+  }
 
   get(tenant: string, shard: number, version: number): ScoringShard | undefined {
+    this.evictOverBudget()
     const key = `${tenant}:${shard}`
     const entry = this.entries.get(key)
     if (!entry || entry.version !== version) return undefined
@@ -39,12 +52,16 @@ export class ShardCache {
       this.entries.delete(key)
       this.bytes -= sizeOf(previous)
     }
-    const size = sizeOf(entry)
-    if (size > this.maxBytes) return
     this.entries.set(key, entry)
-    this.bytes += size
+    this.bytes += sizeOf(entry)
+    this.evictOverBudget()
+  }
+
+  /** Evicts the least recently used entries until the cache fits its current budget. */
+  private evictOverBudget(): void {
+    const maxBytes = this.maxBytes
     for (const [oldest, value] of this.entries) {
-      if (this.bytes <= this.maxBytes) break
+      if (this.bytes <= maxBytes) break
       this.entries.delete(oldest)
       this.bytes -= sizeOf(value)
     }
@@ -56,8 +73,13 @@ export class ShardCache {
   }
 }
 
-/** Shard cache of this isolate. */
-export const ISOLATE_SHARD_CACHE = new ShardCache(SHARD_CACHE_BYTES)
+/**
+ * Shard cache of this isolate. The onnxruntime heap of the backbones is reserved from its budget:
+ * with the image session (58.5 MB) or the text session it caches nothing, so that the isolate
+ * stays within its 128 MB while it also decodes images.
+ */
+// NOTE: an isolate that has embedded anything streams every shard from R2 on each request.
+export const ISOLATE_SHARD_CACHE = new ShardCache(SHARD_CACHE_BYTES, ortHeapBytes)
 
 /**
  * Yields every shard of the manifest, from the cache when its version matches, else from R2.

@@ -75,6 +75,24 @@ describe('readShards', () => {
     expect(reads).toEqual([2, 3, 4])
   })
 
+  it('subtracts reserved bytes from the budget', async () => {
+    const { store, reads } = countingStore(3)
+    let reserved = 2 * SHARD_BYTES
+    const cache = new ShardCache(3 * SHARD_BYTES, () => reserved)
+
+    await scan(manifestOf(3), store, cache)
+    await scan(manifestOf(3), store, cache)
+    const readsWithReservation = reads.length
+    reserved = 3 * SHARD_BYTES
+    reads.length = 0
+    await scan(manifestOf(3), store, cache)
+    await scan(manifestOf(3), store, cache)
+
+    expect(cache.maxBytes).toBe(0)
+    expect(readsWithReservation).toBe(5)
+    expect(reads).toEqual([0, 1, 2, 0, 1, 2])
+  })
+
   it('reads a shard again after its version changes', async () => {
     const { store, reads } = countingStore(2)
     const cache = new ShardCache(2 * SHARD_BYTES)
