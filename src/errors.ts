@@ -28,6 +28,8 @@ export class FeatureForestError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Response headers that belong to the error, such as `Allow` on a 405. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message)
   }

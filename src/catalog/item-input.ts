@@ -1,6 +1,7 @@
 import { isContentId } from '../embedding/content-id'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
+import { rejectUnknownFields } from '../http/json-body'
 import { MAX_BATCH_TEXTS, parseText } from '../text/text-input'
 
 /** Most items one POST /items/bulk request may add; each costs one KV read of its vectors. */
@@ -27,6 +28,7 @@ export function parseItemInput(value: unknown, where = 'body'): ItemInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid(`${where} must be ${ITEM_SHAPE}`)
   }
+  rejectUnknownFields(value, ['id', 'contentId', 'text', 'metadata'], where)
   const { id, contentId, text, metadata } = value as Record<string, unknown>
   const common = {
     ...(id !== undefined && { id: requireId(id, `${where}.id`) }),
@@ -64,6 +66,9 @@ export function parseMetadata(value: unknown, where: string): Record<string, unk
  * text, so the service checks those ids for repeats once the texts are embedded.
  */
 export function parseBulkInput(value: unknown): ItemInput[] {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    rejectUnknownFields(value, ['items'], 'body')
+  }
   const items = (value as { items?: unknown } | null)?.items
   if (!Array.isArray(items) || items.length === 0 || items.length > BULK_MAX_ITEMS) {
     throw invalid(`body must be { "items": [...] } with 1 to ${BULK_MAX_ITEMS} items`)

@@ -14,17 +14,22 @@ export interface ErrorEnvelope {
 }
 
 /** Writes the error envelope with the status that belongs to its code. */
-export function errorResponse(c: Context, code: ErrorCode, message: string): Response {
+export function errorResponse(
+  c: Context,
+  code: ErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): Response {
   const body: ErrorEnvelope = {
     error: { code, message, requestId: c.get('requestId') ?? 'unknown' },
   }
-  return c.json(body, ERROR_STATUS[code] as ContentfulStatusCode)
+  return c.json(body, ERROR_STATUS[code] as ContentfulStatusCode, headers)
 }
 
 /** Maps an exception to the error envelope; logs unexpected errors once with their stack. */
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof FeatureForestError) {
-    return errorResponse(c, error.code, error.message)
+    return errorResponse(c, error.code, error.message, error.headers)
   }
   if (error instanceof HTTPException && error.status < 500) {
     return errorResponse(c, 'invalid_request', error.message || 'invalid request')

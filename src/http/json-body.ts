@@ -24,6 +24,24 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
+/**
+ * Throws invalid_request naming the first field of `value` that is not in `allowed`, so that a
+ * misspelt or unsupported field is reported instead of ignored. `where` names the object.
+ */
+export function rejectUnknownFields(
+  value: object,
+  allowed: readonly string[],
+  where: string,
+): void {
+  const unknown = Object.keys(value).find((key) => !allowed.includes(key))
+  if (unknown === undefined) return
+  throw new FeatureForestError(
+    'invalid_request',
+    `${where} has an unknown field ${JSON.stringify(unknown.slice(0, 40))}; ` +
+      `it takes ${allowed.map((key) => `"${key}"`).join(', ')}`,
+  )
+}
+
 /** Reads an optional integer query parameter within [min, max]; throws invalid_request. */
 export function integerQuery(
   value: string | undefined,

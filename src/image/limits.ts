@@ -72,7 +72,8 @@ export function checkImageLimits(
     throw new FeatureForestError(
       'image_too_large',
       `decoding this ${size} ${format} image needs about ${megabytes(decodeBytes)} MB, above the ` +
-        `limit of ${megabytes(DECODE_MEMORY_BUDGET_BYTES)} MB; send a smaller or baseline image`,
+        `limit of ${megabytes(DECODE_MEMORY_BUDGET_BYTES)} MB; send a smaller image` +
+        (format === 'jpeg' ? ', or a baseline rather than progressive JPEG' : ''),
     )
   }
 }

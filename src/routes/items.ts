@@ -15,7 +15,7 @@ import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
-import { integerQuery, readJsonBody } from '../http/json-body'
+import { integerQuery, readJsonBody, rejectUnknownFields } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 
 /** Default and maximum page size of GET /items. */
@@ -89,7 +89,14 @@ export function itemRoutes(): Hono<AppEnv> {
   })
   routes.put('/catalog', async (c) => {
     const body = await readJsonBody(c)
-    const modality = (body as { modality?: unknown } | null)?.modality
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new FeatureForestError(
+        'invalid_request',
+        'body must be a JSON object { "modality": "image" } or { "modality": "text" }',
+      )
+    }
+    rejectUnknownFields(body, ['modality'], 'body')
+    const { modality } = body as { modality?: unknown }
     if (modality !== 'image' && modality !== 'text') {
       const shown =
         modality === undefined

@@ -6,7 +6,7 @@ import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
-import { integerQuery, readJsonBody } from '../http/json-body'
+import { integerQuery, readJsonBody, rejectUnknownFields } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import {
   deleteClassifier,
@@ -65,6 +65,7 @@ function parseTrainRequest(body: unknown): TrainRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalid('body must be a JSON object { "model", "examples", "features" }')
   }
+  rejectUnknownFields(body, ['model', 'examples', 'features'], 'body')
   const { model, examples, features } = body as Record<string, unknown>
   const name = requireId(model, 'model')
   if (features !== undefined && !FEATURE_KINDS.includes(features as FeatureKind)) {
@@ -77,10 +78,15 @@ function parseTrainRequest(body: unknown): TrainRequest {
   }
   const parsed = examples.map((example: unknown, i) => {
     const where = `examples[${i}]`
-    if (typeof example !== 'object' || example === null) throw invalid(`${where} must be an object`)
+    if (typeof example !== 'object' || example === null || Array.isArray(example)) {
+      throw invalid(`${where} must be an object`)
+    }
+    rejectUnknownFields(example, ['contentId', 'item', 'text', 'label'], where)
     const { label } = example as Record<string, unknown>
-    if (typeof label !== 'string' || label.length === 0 || label.length > MAX_LABEL_LENGTH) {
-      throw invalid(`${where}.label must be a string of 1 to ${MAX_LABEL_LENGTH} characters`)
+    if (typeof label !== 'string' || label.trim().length === 0 || label.length > MAX_LABEL_LENGTH) {
+      throw invalid(
+        `${where}.label must be a string of 1 to ${MAX_LABEL_LENGTH} characters, not only white space`,
+      )
     }
     return { source: parseSource(example as Record<string, unknown>, where), label }
   })
@@ -144,6 +150,7 @@ export function modelRoutes(): Hono<AppEnv> {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw invalid('body must be a JSON object { "text" }, { "contentId" } or { "item" }')
       }
+      rejectUnknownFields(body, ['contentId', 'item', 'text'], 'body')
       const source = parseSource(body as Record<string, unknown>, 'body')
       return c.json(await predictWithClassifier(deps, name, source))
     }

@@ -4,7 +4,7 @@ import { tenantDeps } from '../deps'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
-import { readJsonBody } from '../http/json-body'
+import { readJsonBody, rejectUnknownFields } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import { parseRating } from '../ratings/rating'
 import { deleteRating, deleteUser, listRatings, rateItem } from '../ratings/ratings-service'
@@ -17,14 +17,8 @@ function parseRatingRequest(body: unknown) {
       'body must be a JSON object { "user", "item", "rating" }',
     )
   }
-  const { user, item, rating, ...unknown } = body as Record<string, unknown>
-  const unknownFields = Object.keys(unknown)
-  if (unknownFields.length > 0) {
-    throw new FeatureForestError(
-      'invalid_request',
-      `unknown field ${JSON.stringify(unknownFields[0]!.slice(0, 40))}; a rating has only "user", "item" and "rating"`,
-    )
-  }
+  rejectUnknownFields(body, ['user', 'item', 'rating'], 'body')
+  const { user, item, rating } = body as Record<string, unknown>
   return {
     user: requireId(user, 'user'),
     item: requireId(item, 'item'),

@@ -4,7 +4,7 @@ import { tenantDeps } from '../deps'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
-import { integerQuery, readJsonBody } from '../http/json-body'
+import { integerQuery, readJsonBody, rejectUnknownFields } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import {
   recommendForUser,
@@ -20,10 +20,13 @@ const MAX_EXCLUDE = 1000
 const MAX_EXAMPLES = 200
 const MAX_SCORED_ITEMS = 500
 
+/** Fields of the POST /recommend body. */
+const RECOMMEND_FIELDS = ['positive', 'negative', 'k', 'exclude', 'lambda', 'explore']
+
 /** A plain decimal number such as `0.5`, `1` or `.25`, without sign, exponent or spaces. */
 const DECIMAL = /^(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})$/
 
-/** Where a parameter comes from: a query string contains text, and a JSON body typed values. */
+/** Origin of a parameter: a query string contains text, and a JSON body typed values. */
 type ParameterSource = 'query' | 'body'
 
 /**
@@ -51,17 +54,26 @@ function unitInterval(
   return parsed
 }
 
-/** Reads a list of item ids: an array, or a comma-separated string. */
-function idList(value: unknown, name: string, max: number): string[] {
-  if (value === undefined || value === '') return []
-  const list = typeof value === 'string' ? value.split(',') : value
+/**
+ * Reads a list of distinct item ids: a comma-separated string in a query, or a JSON array in a
+ * body.
+ */
+function idList(value: unknown, name: string, max: number, source: ParameterSource): string[] {
+  if (value === undefined || (source === 'query' && value === '')) return []
+  const list = source === 'query' && typeof value === 'string' ? value.split(',') : value
   if (!Array.isArray(list) || list.length > max) {
+    const shape = source === 'query' ? 'a comma-separated list' : 'a JSON array'
     throw new FeatureForestError(
       'invalid_request',
-      `${name} must be a list of at most ${max} item ids`,
+      `${name} must be ${shape} of at most ${max} item ids`,
     )
   }
-  return list.map((id, i) => requireId(id, `${name}[${i}]`))
+  const ids = list.map((id, i) => requireId(id, `${name}[${i}]`))
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
+  if (repeated !== undefined) {
+    throw new FeatureForestError('invalid_request', `${name} lists ${repeated} twice`)
+  }
+  return ids
 }
 
 /** Reads `k` from a query string, or from a JSON body where it must be a number. */
@@ -92,7 +104,7 @@ export function recommendRoutes(): Hono<AppEnv> {
     const user = requireId(c.req.query('user'), 'user')
     const options: RecommendOptions = {
       k: kOf(c.req.query('k'), 'query'),
-      exclude: idList(c.req.query('exclude'), 'exclude', MAX_EXCLUDE),
+      exclude: idList(c.req.query('exclude'), 'exclude', MAX_EXCLUDE, 'query'),
       lambda: unitInterval(c.req.query('lambda'), 'lambda', 1, 'query'),
       explore: unitInterval(c.req.query('explore'), 'explore', 0, 'query'),
     }
@@ -102,11 +114,19 @@ export function recommendRoutes(): Hono<AppEnv> {
 
   routes.post('/recommend', async (c) => {
     const body = objectBody(await readJsonBody(c), '{ "positive", "negative", "k" }')
-    const positive = idList(body.positive, 'positive', MAX_EXAMPLES)
-    const negative = idList(body.negative, 'negative', MAX_EXAMPLES)
+    rejectUnknownFields(body, RECOMMEND_FIELDS, 'body')
+    const positive = idList(body.positive, 'positive', MAX_EXAMPLES, 'body')
+    const negative = idList(body.negative, 'negative', MAX_EXAMPLES, 'body')
+    const both = positive.find((id) => negative.includes(id))
+    if (both !== undefined) {
+      throw new FeatureForestError(
+        'invalid_request',
+        `item ${both} is in both positive and negative; give each example once`,
+      )
+    }
     const options: RecommendOptions = {
       k: kOf(body.k, 'body'),
-      exclude: idList(body.exclude, 'exclude', MAX_EXCLUDE),
+      exclude: idList(body.exclude, 'exclude', MAX_EXCLUDE, 'body'),
       lambda: unitInterval(body.lambda, 'lambda', 1, 'body'),
       explore: unitInterval(body.explore, 'explore', 0, 'body'),
     }
@@ -118,7 +138,8 @@ export function recommendRoutes(): Hono<AppEnv> {
   routes.post('/users/:user/scores', async (c) => {
     const user = requireId(c.req.param('user'), 'user')
     const body = objectBody(await readJsonBody(c), '{ "items": [...] }')
-    const items = idList(body.items, 'items', MAX_SCORED_ITEMS)
+    rejectUnknownFields(body, ['items'], 'body')
+    const items = idList(body.items, 'items', MAX_SCORED_ITEMS, 'body')
     const result = await scoreItemsForUser(tenantDeps(c.env, c.get('tenant')), user, items)
     return c.json({ user, ...result })
   })

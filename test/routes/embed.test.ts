@@ -158,6 +158,7 @@ describe.skipIf(!HAS_DATA)('POST /embed', () => {
 
     expect(response.status).toBe(405)
     expect(body.error.code).toBe('method_not_allowed')
+    expect(response.headers.get('Allow')).toBe('POST')
   })
 })
 

@@ -161,7 +161,7 @@ describe('POST /ratings', () => {
     const error = (await response.json()) as ErrorBody
 
     expect(response.status).toBe(400)
-    expect(error.error.message).toMatch(/^unknown field "stars"/)
+    expect(error.error.message).toMatch(/^body has an unknown field "stars"/)
   })
 
   it('rejects an item that is not in the catalog with 404', async () => {
