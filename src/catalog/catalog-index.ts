@@ -2,7 +2,15 @@ import { DurableObject } from 'cloudflare:workers'
 
 import type { Bindings } from '../env'
 import { CatalogStore } from '../storage/catalog-store'
-import { buildShard, publicFields, SCHEMA, toItem, toVector, type ItemRow } from './catalog-rows'
+import {
+  buildShard,
+  contentIdsOf,
+  publicFields,
+  SCHEMA,
+  toItem,
+  toVector,
+  type ItemRow,
+} from './catalog-rows'
 import {
   SHARD_CAPACITY,
   type AddItemsResult,
@@ -175,6 +183,17 @@ export class CatalogIndex extends DurableObject<Bindings> {
       const row = this.itemRow(id)
       return row ? [toItem(row, space)] : []
     })
+  }
+
+  /**
+   * Returns the items among `ids` that exist, in the order of `ids`, and the current content id
+   * of each of `contentOf` (null when no item has that id), so one call serves both lookups.
+   */
+  getItemsAndContentIds(
+    ids: string[],
+    contentOf: string[],
+  ): { items: CatalogItem[]; contentIds: (string | null)[] } {
+    return { items: this.getItems(ids), contentIds: contentIdsOf(this.sql, contentOf) }
   }
 
   /** Returns the items among `ids` that exist, with their vectors, in the order of `ids`. */

@@ -83,6 +83,21 @@ export function toVector(row: ItemRow): QuantizedVector {
   return { codes: new Uint8Array(row.codes), offset: row.vector_offset, step: row.vector_step }
 }
 
+/**
+ * Returns the content id of each of `ids`, or null for an id that no item has. One query reads
+ * them all, binding the ids as a single JSON array whatever their number.
+ */
+export function contentIdsOf(sql: SqlStorage, ids: string[]): (string | null)[] {
+  const rows = sql
+    .exec<{ id: string; content_id: string }>(
+      'SELECT id, content_id FROM items WHERE id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(ids),
+    )
+    .toArray()
+  const byId = new Map(rows.map((row) => [row.id, row.content_id]))
+  return ids.map((id) => byId.get(id) ?? null)
+}
+
 /** Builds the shard content of `shard` from the item rows that occupy its slots. */
 export function buildShard(
   sql: SqlStorage,

@@ -1,5 +1,6 @@
 import { dequantizeVector } from '../catalog/quantize'
 import type { ScoringShard } from '../catalog/shard-cache'
+import type { RatedVectors } from './rated-vectors'
 import { hashString } from './vectors'
 
 /** A catalog item that passed the pre-filter, with its dequantised embedding. */
@@ -25,6 +26,8 @@ export interface PrefilterOptions {
   query: Float32Array | null
   /** Item ids never returned (rated, excluded). */
   excluded: ReadonlySet<string>
+  /** Embeddings of rated items: an item with an identical embedding is never returned. */
+  ratedVectors?: RatedVectors
   /** Number of candidates kept. */
   limit: number
 }
@@ -46,7 +49,7 @@ export async function preselectCandidates(
   shards: AsyncIterable<ScoringShard>,
   options: PrefilterOptions,
 ): Promise<Candidate[]> {
-  const { query, excluded, limit } = options
+  const { query, excluded, limit, ratedVectors } = options
   const coordinates = query ? largestCoordinates(query, PREFILTER_DIMENSIONS) : new Int32Array(0)
   const weights = query ? Float32Array.from(coordinates, (i) => query[i]!) : new Float32Array(0)
   const weightSum = weights.reduce((sum, value) => sum + value, 0)
@@ -70,11 +73,11 @@ export async function preselectCandidates(
         key = -hashString(id)
       }
       if (heap.length >= limit && key <= heap[0]!.key) continue
-      const vector = dequantizeVector(
-        codes.subarray(slot * dimensions, (slot + 1) * dimensions),
-        offsets[slot]!,
-        steps[slot]!,
-      )
+      const slotCodes = codes.subarray(slot * dimensions, (slot + 1) * dimensions)
+      // Checked only for items that would enter the heap, which keeps the scan from reading
+      // every code of every item.
+      if (ratedVectors?.has(slotCodes, offsets[slot]!, steps[slot]!)) continue
+      const vector = dequantizeVector(slotCodes, offsets[slot]!, steps[slot]!)
       const entry = { key, candidate: { id, vector, norm: vectorNorm } }
       if (heap.length < limit) push(heap, entry)
       else replaceTop(heap, entry)

@@ -1,6 +1,5 @@
-import IMAGENET_CLASSES from '../../models/installed/imagenet-classes.json'
 import { itemNotFound } from '../catalog/catalog-service'
-import { dequantizeVector } from '../catalog/quantize'
+import { dequantizeVector, type QuantizedVector } from '../catalog/quantize'
 import { readShards } from '../catalog/shard-cache'
 import type { CatalogItem, CatalogItemWithVector, CatalogManifest } from '../catalog/types'
 import { describeSpace, IMAGE_SPACE, requireForestSpace } from '../catalog/vector-space'
@@ -9,20 +8,20 @@ import type { TenantDeps } from '../deps'
 import { userRatings } from '../ratings/ratings-service'
 import { USER_FEATURE_KIND, type UserProfile } from '../ratings/user-ratings'
 import { preselectCandidates, type Candidate } from './candidates'
+import { describe, nameableLiked, type Recommendation } from './explanations'
 import { buildTrainer, USER_FOREST_OPTIONS } from './forest-adapter'
 import { loadUserForest } from './forest-cache'
 import { selectByMarginalRelevance, selectSpread } from './ranking'
+import { RatedVectors } from './rated-vectors'
 import {
   createTasteModel,
   prefilterQuery,
   scoreCandidates,
   toExample,
   type RatedExample,
-  type ScoredCandidate,
   type Strategy,
   type TasteModel,
 } from './taste-model'
-import { cosine } from './vectors'
 
 /** Options of a recommendation request. */
 export interface RecommendOptions {
@@ -34,20 +33,15 @@ export interface RecommendOptions {
   explore: number
 }
 
-/** Reasons for recommending an item. */
-export interface Explanation {
-  /** Top ImageNet classes the image backbone found in the item; empty for text items. */
-  concepts: string[]
-  /** Liked items most similar to it (cosine similarity of embeddings). */
-  similarTo: { item: string; similarity: number }[]
-}
+export type { Explanation, Recommendation } from './explanations'
 
-export interface Recommendation {
-  item: string
-  score: number
-  likeProbability?: number
-  metadata: Record<string, unknown> | null
-  explanation: Explanation
+/**
+ * Items never recommended: ids rated or excluded by the request, and items with the embedding of
+ * a rated item, which are the same content under another id (see RatedVectors).
+ */
+interface Exclusions {
+  ids: Set<string>
+  vectors: QuantizedVector[]
 }
 
 export interface RecommendResult {
@@ -81,7 +75,10 @@ export async function recommendForUser(
       `the forest of user ${user}`,
     )
   }
-  const excluded = new Set([...options.exclude, ...profile.rated.map((rated) => rated.item)])
+  const excluded: Exclusions = {
+    ids: new Set([...options.exclude, ...profile.rated.map((rated) => rated.item)]),
+    vectors: profile.rated.map((rated) => rated.vector),
+  }
   const items = await recommend(deps, manifest, model, excluded, options)
   return { strategy: model.strategy, modelVersion: profile.version, items }
 }
@@ -96,10 +93,11 @@ export async function recommendFromExamples(
   negative: string[],
   options: RecommendOptions,
 ): Promise<RecommendResult> {
-  const [examples, manifest] = await Promise.all([
-    catalogExamples(deps, [...positive, ...negative]),
+  const [found, manifest] = await Promise.all([
+    catalogItems(deps, [...positive, ...negative]),
     deps.index.getManifest(deps.tenant) as Promise<CatalogManifest>,
   ])
+  const examples = found.map(toCatalogExample)
   const liked = examples.slice(0, positive.length)
   const disliked = examples.slice(positive.length)
   const forest =
@@ -115,7 +113,10 @@ export async function recommendFromExamples(
         ).forest
       : null
   const model = createTasteModel(liked, disliked, forest)
-  const excluded = new Set([...options.exclude, ...positive, ...negative])
+  const excluded: Exclusions = {
+    ids: new Set([...options.exclude, ...positive, ...negative]),
+    vectors: found.map((item) => item.vector),
+  }
   return {
     strategy: model.strategy,
     items: await recommend(deps, manifest, model, excluded, options),
@@ -133,11 +134,11 @@ export async function scoreItemsForUser(
   scores: { item: string; score: number }[]
 }> {
   const profile = (await userRatings(deps, user).profile()) as UserProfile
-  const [model, examples] = await Promise.all([
+  const [model, found] = await Promise.all([
     userTasteModel(deps, user, profile),
-    catalogExamples(deps, items),
+    catalogItems(deps, items),
   ])
-  const candidates: Candidate[] = examples.map((example) => ({
+  const candidates: Candidate[] = found.map(toCatalogExample).map((example) => ({
     id: example.item,
     vector: example.vector,
     norm: example.norm,
@@ -182,6 +183,7 @@ async function userTasteModel(
     label: rated.label,
     example: toExample(
       rated.item,
+      rated.contentId,
       dequantizeVector(rated.vector.codes, rated.vector.offset, rated.vector.step),
     ),
   }))
@@ -195,28 +197,37 @@ async function userTasteModel(
   return createTasteModel(liked, disliked, forest ?? null)
 }
 
-/** Reads catalog items as examples; throws not_found naming the first unknown id. */
-async function catalogExamples(deps: TenantDeps, ids: string[]): Promise<RatedExample[]> {
+/**
+ * Reads catalog items with their vectors, in the order of `ids`; throws not_found naming the
+ * first unknown id.
+ */
+async function catalogItems(deps: TenantDeps, ids: string[]): Promise<CatalogItemWithVector[]> {
   if (ids.length === 0) return []
   const found = (await deps.index.getItemsWithVectors(ids)) as CatalogItemWithVector[]
   const byId = new Map(found.map((item) => [item.id, item]))
   return ids.map((id) => {
     const item = byId.get(id)
     if (!item) throw itemNotFound(id)
-    return toExample(id, dequantizeVector(item.vector.codes, item.vector.offset, item.vector.step))
+    return item
   })
+}
+
+function toCatalogExample(item: CatalogItemWithVector): RatedExample {
+  const { codes, offset, step } = item.vector
+  return toExample(item.id, item.contentId, dequantizeVector(codes, offset, step))
 }
 
 async function recommend(
   deps: TenantDeps,
   manifest: CatalogManifest,
   model: TasteModel,
-  excluded: Set<string>,
+  excluded: Exclusions,
   options: RecommendOptions,
 ): Promise<Recommendation[]> {
   const candidates = await preselectCandidates(readShards(deps.tenant, manifest, deps.shards), {
     query: prefilterQuery(model),
-    excluded,
+    excluded: excluded.ids,
+    ratedVectors: new RatedVectors(excluded.vectors),
     limit: candidateLimit(options.k),
   })
   const selected =
@@ -227,33 +238,12 @@ async function recommend(
           options.k,
           options.lambda,
         )
-  const items = (await deps.index.getItems(selected.map((c) => c.id))) as CatalogItem[]
+  // One call returns the selected items and the current content ids of the liked items.
+  const { items, contentIds } = (await deps.index.getItemsAndContentIds(
+    selected.map((candidate) => candidate.id),
+    model.liked.map((example) => example.item),
+  )) as { items: CatalogItem[]; contentIds: (string | null)[] }
+  const liked = nameableLiked(model.liked, contentIds)
   const byId = new Map(items.map((item) => [item.id, item]))
-  return selected.map((candidate) => describe(candidate, byId.get(candidate.id), model))
-}
-
-function describe(
-  candidate: ScoredCandidate,
-  item: CatalogItem | undefined,
-  model: TasteModel,
-): Recommendation {
-  const similarTo = model.liked
-    .map((liked) => ({
-      item: liked.item,
-      similarity: cosine(candidate.vector, liked.vector, candidate.norm, liked.norm),
-    }))
-    .sort((a, b) => b.similarity - a.similarity)
-    .slice(0, 2)
-  return {
-    item: candidate.id,
-    score: candidate.score,
-    ...(candidate.likeProbability !== undefined && { likeProbability: candidate.likeProbability }),
-    metadata: item?.metadata ?? null,
-    explanation: {
-      concepts: (item?.concepts ?? []).map(
-        (concept) => IMAGENET_CLASSES[concept.id] ?? `class ${concept.id}`,
-      ),
-      similarTo,
-    },
-  }
+  return selected.map((candidate) => describe(candidate, byId.get(candidate.id), liked))
 }

@@ -13,9 +13,13 @@ import { cosine, meanVector, norm, subtract } from './vectors'
  */
 export type Strategy = 'forest' | 'similar-to-liked' | 'far-from-disliked' | 'catalog-spread'
 
-/** A rated example: an item id and its embedding. */
+/**
+ * A rated example: an item id, the content id it had when rated (null for ratings stored before
+ * content ids were recorded) and its embedding.
+ */
 export interface RatedExample {
   item: string
+  contentId: string | null
   vector: Float32Array
   norm: number
 }
@@ -35,8 +39,12 @@ export interface ScoredCandidate extends Candidate {
   voteShare?: number
 }
 
-export function toExample(item: string, vector: Float32Array): RatedExample {
-  return { item, vector, norm: norm(vector) }
+export function toExample(
+  item: string,
+  contentId: string | null,
+  vector: Float32Array,
+): RatedExample {
+  return { item, contentId, vector, norm: norm(vector) }
 }
 
 /** Picks the strategy that the examples allow; a forest is used only when one is given. */

@@ -5,12 +5,16 @@ export function norm(vector: ArrayLike<number>): number {
   return Math.sqrt(sum)
 }
 
-/** Returns the cosine similarity of two vectors with known norms; 0 when either is zero. */
+/**
+ * Returns the cosine similarity of two vectors with known norms; 0 when either is zero. The value
+ * is clamped to [-1, 1], because a norm stored as float32 (as shard norms are) can be rounded
+ * down far enough that nearly parallel vectors would otherwise score above 1.
+ */
 export function cosine(a: Float32Array, b: Float32Array, normA = norm(a), normB = norm(b)): number {
   if (normA === 0 || normB === 0) return 0
   let dot = 0
   for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!
-  return dot / (normA * normB)
+  return Math.min(1, Math.max(-1, dot / (normA * normB)))
 }
 
 /** Returns the element-wise mean of vectors of the same length. */
@@ -24,6 +28,16 @@ export function meanVector(vectors: readonly Float32Array[]): Float32Array {
 /** Returns a − b. */
 export function subtract(a: Float32Array, b: Float32Array): Float32Array {
   return a.map((value, i) => value - b[i]!)
+}
+
+/** Returns a 32-bit FNV-1a hash of bytes. */
+export function hashBytes(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < bytes.length; i++) {
+    hash ^= bytes[i]!
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
 }
 
 /** Returns a 32-bit FNV-1a hash of a string, used to sample items deterministically. */

@@ -11,7 +11,8 @@ const SCHEMA = `
     vector_offset REAL NOT NULL,
     vector_step REAL NOT NULL,
     codes BLOB NOT NULL,
-    rated_at TEXT NOT NULL
+    rated_at TEXT NOT NULL,
+    content_id TEXT
   );
   CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS vector_space (id INTEGER PRIMARY KEY CHECK (id = 1), backbone TEXT NOT NULL);
@@ -27,6 +28,8 @@ export type RatingRow = {
   vector_step: number
   codes: ArrayBuffer
   rated_at: string
+  /** Content id of the rated item; null for ratings stored before it was recorded. */
+  content_id: string | null
 }
 
 /**
@@ -41,6 +44,13 @@ export class RatingTable {
 
   createSchema(): void {
     this.sql.exec(SCHEMA)
+    // Tables created before ratings recorded the content id gain the column, null in old rows.
+    const columns = this.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('ratings')")
+      .toArray()
+    if (!columns.some((column) => column.name === 'content_id')) {
+      this.sql.exec('ALTER TABLE ratings ADD COLUMN content_id TEXT')
+    }
   }
 
   rows(): RatingRow[] {
@@ -66,12 +76,18 @@ export class RatingTable {
   /** Writes a rating at position `seq`, replacing any earlier rating of the item. */
   upsert(
     seq: number,
-    rating: { item: string; rating: RatingValue; label: RatingLabel; vector: QuantizedVector },
+    rating: {
+      item: string
+      contentId: string
+      rating: RatingValue
+      label: RatingLabel
+      vector: QuantizedVector
+    },
     ratedAt: string,
   ): void {
     this.sql.exec(
       `INSERT OR REPLACE INTO ratings (item, seq, rating, label, vector_offset, vector_step,
-         codes, rated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         codes, rated_at, content_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       rating.item,
       seq,
       JSON.stringify(rating.rating),
@@ -80,6 +96,7 @@ export class RatingTable {
       rating.vector.step,
       rating.vector.codes.slice().buffer,
       ratedAt,
+      rating.contentId,
     )
   }
 

@@ -38,6 +38,7 @@ export async function rateItem(
   // Workers RPC types do not keep the union's narrowing, so the result is typed here.
   const result = (await userRatings(deps, user).rate(deps.tenant, user, {
     item,
+    contentId: found.contentId,
     ...rating,
     vector: found.vector,
     backbone: found.backbone,

@@ -20,9 +20,13 @@ import { RatingTable } from './rating-table'
 /** Feature kind of per-user forests: catalog vectors are embeddings. */
 export const USER_FEATURE_KIND = 'embedding'
 
-/** A rating to record, with the quantised embedding of the rated item and its backbone id. */
+/**
+ * A rating to record, with the content id and quantised embedding of the rated item and the
+ * backbone id of that embedding.
+ */
 export interface RatingInput {
   item: string
+  contentId: string
   rating: RatingValue
   label: RatingLabel
   vector: QuantizedVector
@@ -46,15 +50,21 @@ export interface ModelState {
 }
 
 /**
- * A user's ratings with the vectors of the rated items, as recommendation reads them, and the
- * backbone id of those vectors (null without ratings).
+ * A user's ratings with the content ids and vectors of the rated items, as recommendation reads
+ * them, and the backbone id of those vectors (null without ratings). `contentId` is null for
+ * ratings stored before the content id was recorded.
  */
 export interface UserProfile {
   backbone: string | null
   version: number
   trained: boolean
   counts: RatingCounts
-  rated: { item: string; label: RatingLabel; vector: QuantizedVector }[]
+  rated: {
+    item: string
+    contentId: string | null
+    label: RatingLabel
+    vector: QuantizedVector
+  }[]
 }
 
 /**
@@ -167,6 +177,7 @@ export class UserRatings extends DurableObject<Bindings> {
     const counts = this.table.counts()
     const rated = this.table.rows().map((row) => ({
       item: row.item,
+      contentId: row.content_id,
       label: row.label,
       vector: {
         codes: new Uint8Array(row.codes),
