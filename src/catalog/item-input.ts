@@ -38,6 +38,9 @@ export function parseItemInput(value: unknown, where = 'body'): ItemInput {
     throw invalid(`${where} has both "contentId" and "text"; send one of them`)
   }
   if (text !== undefined) return { ...common, text: parseText(text, `${where}.text`) }
+  if (contentId === undefined) {
+    throw invalid(`${where} needs "contentId" or "text"; it must be ${ITEM_SHAPE}`)
+  }
   if (typeof contentId !== 'string' || !isContentId(contentId)) {
     throw invalid(
       `${where}.contentId ${JSON.stringify(contentId)?.slice(0, 80)} is not a content id; ` +

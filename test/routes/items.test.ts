@@ -118,6 +118,14 @@ describe('POST /items by content id', () => {
     expect(error.error.code).toBe('invalid_request')
   })
 
+  it('names the missing contentId or text', async () => {
+    const response = await postJson('/items', { id: 'x' })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toMatch(/^body needs "contentId" or "text"/)
+  })
+
   it('rejects malformed JSON with 400', async () => {
     const response = await request('/items', {
       method: 'POST',
