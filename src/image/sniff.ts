@@ -83,16 +83,24 @@ function describeUnsupported(bytes: Uint8Array): string {
   return `data starting with bytes ${head.join(' ')}`
 }
 
-/** Returns true when the first 512 bytes are printable ASCII or UTF-8 text without NUL bytes. */
+/**
+ * Returns true when the first 512 bytes are UTF-8 text: valid sequences (one cut off at the end
+ * is allowed) and no control bytes other than tab, line feed, form feed and carriage return.
+ */
 function looksLikeText(bytes: Uint8Array): boolean {
   const head = bytes.subarray(0, 512)
-  if (head.includes(0)) {
+  const isControl = (byte: number) =>
+    (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d) ||
+    byte === 0x7f
+  if (head.some(isControl)) {
+    return false
+  }
+  const complete = head.subarray(0, lastCompleteUtf8(head))
+  if (complete.length === 0) {
     return false
   }
   try {
-    new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
-      head.subarray(0, lastCompleteUtf8(head)),
-    )
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(complete)
     return true
   } catch {
     return false

@@ -14,6 +14,9 @@ describe('format sniffing', () => {
     ['HEIC', new Uint8Array([0, 0, 0, 0x18, ...ascii('ftypheic'), 0, 0, 0, 0]), 'HEIC'],
     ['empty body', new Uint8Array(0), 'empty'],
     ['binary noise', new Uint8Array([0x00, 0x13, 0x37, 0xfe, 0x00]), '00 13 37 fe'],
+    ['control bytes', new Uint8Array(64).fill(0x01), 'data starting with bytes 01 01 01 01'],
+    ['a single 0xff byte', new Uint8Array([0xff]), 'data starting with bytes ff'],
+    ['text with tabs', ascii('name\tlabel\r\ncat.1.jpg\tcat\r\n'), 'text is not'],
   ]
   for (const [name, bytes, detected] of unsupported) {
     it(`rejects ${name} as unsupported`, async () => {
