@@ -26,6 +26,15 @@ const RECOMMEND_FIELDS = ['positive', 'negative', 'k', 'exclude', 'lambda', 'exp
 /** A plain decimal number such as `0.5`, `1` or `.25`, without sign, exponent or spaces. */
 const DECIMAL = /^(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})$/
 
+/**
+ * Formats a parameter value for an error message. Numbers are written with String(), because
+ * JSON.stringify writes an infinity (such as the JSON number 1e400) as null.
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value)
+  return (JSON.stringify(value) ?? String(value)).slice(0, 40)
+}
+
 /** Origin of a parameter: a query string contains text, and a JSON body typed values. */
 type ParameterSource = 'query' | 'body'
 
@@ -48,7 +57,7 @@ function unitInterval(
   if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
     throw new FeatureForestError(
       'invalid_request',
-      `${name} ${JSON.stringify(value)?.slice(0, 40)} is invalid; use a number from 0 to 1`,
+      `${name} ${shown(value)} is invalid; use a number from 0 to 1`,
     )
   }
   return parsed
@@ -85,7 +94,7 @@ function kOf(value: unknown, source: ParameterSource): number {
   }
   throw new FeatureForestError(
     'invalid_request',
-    `k ${JSON.stringify(value)?.slice(0, 40)} is invalid; use an integer from 1 to ${MAX_K}`,
+    `k ${shown(value)} is invalid; use an integer from 1 to ${MAX_K}`,
   )
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import type { ErrorBody } from '../support/api'
+import { request, type ErrorBody } from '../support/api'
 import { postJson, rate, seedCatalog, send } from '../support/catalog'
 
 interface RecommendBody {
@@ -206,6 +206,18 @@ describe('POST /recommend', () => {
     const response = await postJson('/recommend', { positive: 'c0-0', negative: 5 })
 
     expect(response.status).toBe(400)
+  })
+
+  it('shows an infinite k in the message', async () => {
+    const response = await request('/recommend', {
+      method: 'POST',
+      body: '{"positive": ["c0-0"], "k": 1e400}',
+      headers: { 'Content-Type': 'application/json' },
+    })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toBe('k Infinity is invalid; use an integer from 1 to 100')
   })
 
   it.each([
