@@ -38,7 +38,8 @@ export function parseText(value: unknown, where: string): string {
   if (typeof value !== 'string') {
     throw invalid(`${where} must be a string, got ${value === null ? 'null' : typeof value}`)
   }
-  if (value.trim() === '') {
+  // Format characters such as U+200B ZERO WIDTH SPACE are invisible too, so they count as blank.
+  if (value.replace(/[\p{White_Space}\p{Cf}]/gu, '') === '') {
     throw invalid(`${where} is empty or only white space; send text with at least one word`)
   }
   const characters = countCodePoints(value)

@@ -157,6 +157,7 @@ describe('POST /embed with invalid text', () => {
   const cases: [string, unknown, string][] = [
     ['empty text', { text: '' }, 'empty'],
     ['white space only', { text: ' \n\t ' }, 'empty'],
+    ['zero-width spaces only', { text: '\u200b\u200b \u2060' }, 'empty'],
     ['a number', { text: 42 }, 'must be a string'],
     ['null text', { text: null }, 'must be a string'],
     ['an empty batch', { texts: [] }, 'non-empty array'],
