@@ -39,8 +39,9 @@ export class CatalogIndex extends DurableObject<Bindings> {
 
   /**
    * Adds items whose vectors belong to `space`, or writes nothing and reports the ids already
-   * used by another content id, or the catalog's space when it differs. The first item added
-   * declares the catalog's space, which stays when every item is deleted again.
+   * used by another content id, or the catalog's space when it differs. Unless `declareSpace`
+   * ran first, the first item added declares the catalog's space, which stays when every item
+   * is deleted again.
    */
   async addItems(
     tenant: string,

@@ -5,8 +5,8 @@ import type { VectorSpace } from './vector-space'
 
 /**
  * SQLite schema of a catalog index: items, the shard manifest, settings and the vector space.
- * `vector_space` has at most one row, written with the first item; catalogs created before it
- * existed hold image items.
+ * `vector_space` has at most one row, written by PUT /catalog or with the first item. Catalogs
+ * created before it existed contain image items.
  */
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS items (

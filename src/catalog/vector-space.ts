@@ -31,13 +31,17 @@ export function describeSpace(space: VectorSpace): string {
 /**
  * Throws modality_mismatch unless a forest was trained on vectors of `space`. The backbone id
  * comes from the forest's serialised header; an empty id (a forest imported without one) is
- * accepted.
+ * accepted. `forestName` names the forest in the message, for example `model cats`.
  */
-export function requireForestSpace(forestBackbone: string, space: VectorSpace, what: string): void {
+export function requireForestSpace(
+  forestBackbone: string,
+  space: VectorSpace,
+  forestName: string,
+): void {
   if (forestBackbone === '' || forestBackbone === space.backbone) return
   throw new FeatureForestError(
     'modality_mismatch',
-    `${what} was trained on vectors of backbone ${forestBackbone}, and the input is ` +
+    `${forestName} was trained on vectors of backbone ${forestBackbone}, and the input is ` +
       `${describeSpace(space)}; send input of the model's modality or train it again`,
   )
 }

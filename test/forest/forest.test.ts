@@ -214,7 +214,7 @@ describe('random forest on synthetic clusters', () => {
   it('counts constant features among those drawn', () => {
     // Feature 0 separates the classes, feature 1 is noise, features 2 to 9 are constant. With
     // two features drawn per split, as in scikit-learn, a root draw without feature 0 that still
-    // holds a non-constant feature splits on feature 1: (8 + 28 / 2) / 45 of the roots, about 0.49.
+    // contains a non-constant feature splits on feature 1: (8 + 28 / 2) / 45 of the roots, about 0.49.
     // Drawing until two non-constant features turn up would put feature 0 at every root.
     const features = Array.from({ length: 200 }, (_, i) => [
       i % 2,
