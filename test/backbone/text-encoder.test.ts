@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest'
 
-import {
-  getSentenceEncoder,
-  MAX_TEXTS_PER_RUN,
-  TEXT_EMBEDDING_DIMENSIONS,
-} from '../../src/backbone/text-encoder'
+import { getSentenceEncoder, TEXT_EMBEDDING_DIMENSIONS } from '../../src/backbone/text-encoder'
 import { tokenizeForEncoder } from '../../src/text/use-lite-tokenizer'
 import { cosineSimilarity } from '../support/api'
 import reference from '../text/use-lite-reference.json'
 
 /**
- * Tolerance against the TF.js float32 model. The served file has per-channel int8 weights,
- * which measured a max abs difference of 0.0106 and a min cosine of 0.9995 on these sentences.
+ * Tolerance against the TF.js float32 model. The served file has per-channel int8 weights and
+ * integer products, which measured a max abs difference of 0.0129 and a min cosine of 0.99891
+ * on these sentences.
  */
 const MAX_ABS_DIFFERENCE = 0.02
-const MIN_COSINE = 0.999
+const MIN_COSINE = 0.998
 
 function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0
@@ -90,7 +87,7 @@ describe('SentenceEncoder', () => {
     expect(Math.min(...paraphrases)).toBeGreaterThan(Math.max(...unrelated) + 0.2)
   })
 
-  it('splits batches larger than one run', async () => {
+  it('gives a repeated text the same vector within a batch', async () => {
     const encoder = await getSentenceEncoder()
     const ids = reference.sentences.map((sentence) => sentence.ids)
 
@@ -102,13 +99,12 @@ describe('SentenceEncoder', () => {
 
   it('returns mixed-length batches in input order', async () => {
     const encoder = await getSentenceEncoder()
-    // Longest first, so the length sort reorders the lists across two runs.
+    // In decreasing length, so that padding to the first list would change the vectors of the rest.
     const ids = reference.sentences.map((sentence) => sentence.ids).reverse()
     const alone = await Promise.all(ids.map(async (list) => (await encoder.embed([list]))[0]!))
 
     const embeddings = await encoder.embed(ids)
 
-    expect(ids.length).toBeGreaterThan(MAX_TEXTS_PER_RUN)
     expect(embeddings).toHaveLength(ids.length)
     ids.forEach((_, i) => {
       expect(maxAbsDifference(embeddings[i]!, alone[i]!), `list ${i}`).toBeLessThan(1e-5)
