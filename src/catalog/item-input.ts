@@ -56,7 +56,19 @@ export function parseMetadata(value: unknown, where: string): Record<string, unk
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(`${where} must be a JSON object`)
   }
-  const bytes = new TextEncoder().encode(JSON.stringify(value)).length
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null.
+  let nonFinite: string | undefined
+  const json = JSON.stringify(value, (key, field: unknown) => {
+    if (typeof field === 'number' && !Number.isFinite(field)) nonFinite ??= key
+    return field
+  })
+  if (nonFinite !== undefined) {
+    throw invalid(
+      `${where} has a number out of range in field ${JSON.stringify(nonFinite.slice(0, 40))}; ` +
+        'numbers must be finite',
+    )
+  }
+  const bytes = new TextEncoder().encode(json).length
   if (bytes > MAX_METADATA_BYTES) {
     throw invalid(`${where} is ${bytes} bytes of JSON; the limit is ${MAX_METADATA_BYTES}`)
   }

@@ -14,10 +14,17 @@ export interface ImageUpload {
   fields: Map<string, string>
 }
 
-/** Tells whether a request carries JSON rather than an image. */
+/** Tells whether a request carries JSON rather than an image: its media type is application/json. */
 export function isJsonRequest(c: Context): boolean {
-  return (c.req.header('Content-Type') ?? '').toLowerCase().startsWith('application/json')
+  const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]!
+  return mediaType.trim().toLowerCase() === 'application/json'
 }
+
+/** Room for the boundaries and text fields of a multipart body around its image. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+/** Largest request body of any route: an image upload in a multipart form. */
+export const MAX_BODY_BYTES = MAX_IMAGE_BYTES + MULTIPART_OVERHEAD_BYTES
 
 /** Reads an image from the multipart field IMAGE_FIELD, or the raw body. */
 export async function readImageUpload(c: Context): Promise<ImageUpload> {

@@ -5,13 +5,40 @@ import { FeatureForestError } from '../errors'
 /** Largest accepted JSON body, in bytes. */
 export const MAX_JSON_BYTES = 1024 * 1024
 
-/** Parses the request body as JSON; throws invalid_request or payload_too_large. */
+/** Returns the `charset` parameter of a Content-Type header, lower-cased, or undefined. */
+function charsetOf(contentType: string): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)
+  return match?.[1]!.toLowerCase()
+}
+
+/**
+ * Parses the request body as JSON, which must be UTF-8. Throws unsupported_media_type for
+ * another declared charset, payload_too_large over MAX_JSON_BYTES, and invalid_request for
+ * bytes that are not UTF-8 or not JSON.
+ */
 export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text()
-  if (new TextEncoder().encode(text).length > MAX_JSON_BYTES) {
+  const charset = charsetOf(c.req.header('Content-Type') ?? '')
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new FeatureForestError(
+      'unsupported_media_type',
+      `JSON bodies are UTF-8, and the request declares charset=${charset.slice(0, 40)}; ` +
+        'send UTF-8 with Content-Type: application/json',
+    )
+  }
+  const bytes = new Uint8Array(await c.req.arrayBuffer())
+  if (bytes.length > MAX_JSON_BYTES) {
     throw new FeatureForestError(
       'payload_too_large',
       `JSON body is larger than ${MAX_JSON_BYTES} bytes`,
+    )
+  }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+  } catch {
+    throw new FeatureForestError(
+      'invalid_request',
+      'body is not valid UTF-8; send JSON encoded as UTF-8',
     )
   }
   try {

@@ -17,6 +17,7 @@ import type { TenantDeps } from '../deps'
 import { embedImage } from '../embedding/embed-image'
 import { embedTexts } from '../embedding/embed-text'
 import { FeatureForestError } from '../errors'
+import { sniffFormat } from '../image/sniff'
 import type { ClassifierSummary } from '../storage/classifier-store'
 import { featuresOf, trainClassifierCandidates, type FeatureKind } from './classifier-training'
 import { classProbabilities, decodeForest, encodeForest } from './forest-adapter'
@@ -52,6 +53,7 @@ export async function trainClassifier(
     deps,
     request.examples.map((example) => example.source),
   )
+  rejectRepeatedContent(features)
   const space = requireOneSpace(
     features.map((vectors) => vectors.space),
     'examples',
@@ -102,7 +104,8 @@ export interface Prediction {
 
 /**
  * Predicts the class of one image or text with a stored classifier. Input of another space than
- * the model's is modality_mismatch; an upload or text is checked before it is embedded.
+ * the model's is modality_mismatch; an upload or text is checked before it is embedded, and an
+ * upload of no supported image format is unsupported_format.
  */
 export async function predictWithClassifier(
   deps: TenantDeps,
@@ -113,7 +116,12 @@ export async function predictWithClassifier(
   if (!stored) throw classifierNotFound(name)
   const { summary } = stored
   const space: VectorSpace = { modality: summary.modality, backbone: summary.backbone }
-  if ('bytes' in input) requireModelSpace(name, space, IMAGE_SPACE)
+  if ('bytes' in input) {
+    // An upload that is no image (JSON sent without its Content-Type, say) is reported as
+    // such rather than as an image of the wrong modality.
+    sniffFormat(input.bytes)
+    requireModelSpace(name, space, IMAGE_SPACE)
+  }
   if ('text' in input) requireModelSpace(name, space, TEXT_SPACE)
 
   const vectors =
@@ -152,6 +160,11 @@ export async function deleteClassifier(deps: TenantDeps, name: string): Promise<
   if (!(await deps.classifiers.delete(name))) throw classifierNotFound(name)
 }
 
+/** Vectors of one example with the content id they belong to. */
+interface ExampleVectors extends ContentVectors {
+  contentId: string
+}
+
 /**
  * Reads or computes the vectors of each source, in order: texts are embedded, content ids and
  * items read from KV. Content ids are looked up in `preferred` first, else in the space of the
@@ -162,7 +175,7 @@ async function exampleVectors(
   deps: TenantDeps,
   sources: ExampleSource[],
   preferred?: VectorSpace,
-): Promise<ContentVectors[]> {
+): Promise<ExampleVectors[]> {
   const texts = sources.flatMap((source) => ('text' in source ? [source.text] : []))
   const embedded = texts.length > 0 ? (await embedTexts(texts, deps.textFeatures)).items : []
 
@@ -188,7 +201,8 @@ async function exampleVectors(
   let nextStored = 0
   return sources.map((source) => {
     if ('text' in source) {
-      return { space: TEXT_SPACE, embedding: embedded[nextText++]!.features.embedding }
+      const { contentId, features } = embedded[nextText++]!
+      return { space: TEXT_SPACE, embedding: features.embedding, contentId }
     }
     const index = nextStored++
     const vectors = stored[index]
@@ -199,7 +213,27 @@ async function exampleVectors(
           'POST /embed first, or send the text as "text"',
       )
     }
-    return vectors
+    return { ...vectors, contentId: contentIds[index]! }
+  })
+}
+
+/**
+ * Throws invalid_request when two examples have the same content, such as a text and its NFKC
+ * form, or an item and its content id: one vector with two labels, or counted twice.
+ */
+function rejectRepeatedContent(examples: readonly ExampleVectors[]): void {
+  const firstIndex = new Map<string, number>()
+  examples.forEach(({ space, contentId }, i) => {
+    const key = `${space.backbone}:${contentId}`
+    const earlier = firstIndex.get(key)
+    if (earlier !== undefined) {
+      throw new FeatureForestError(
+        'invalid_request',
+        `examples[${i}] has the same content as examples[${earlier}] (content id ` +
+          `${contentId}); give each image or text once, with one label`,
+      )
+    }
+    firstIndex.set(key, i)
   })
 }
 

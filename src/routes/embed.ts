@@ -28,7 +28,7 @@ function parseInclude(c: Context<AppEnv>): Set<string> {
     if (!(INCLUDE_VALUES as readonly string[]).includes(value)) {
       throw new FeatureForestError(
         'invalid_request',
-        `include "${value}" is not supported; use include=${INCLUDE_VALUES.join(',')}`,
+        `include "${value.slice(0, 40)}" is not supported; use include=${INCLUDE_VALUES.join(',')}`,
       )
     }
   }

@@ -37,6 +37,9 @@ export const MAX_TRAIN_TEXTS = MAX_BATCH_TEXTS
 /** A Workers KV list cursor: an opaque token of base64 or base64url characters. */
 const LIST_CURSOR = /^[A-Za-z0-9+/=_-]{1,2048}$/
 
+/** Characters a label may not hold: C0 and C1 controls and unpaired UTF-16 surrogates. */
+const LABEL_FORBIDDEN = /[\p{Cc}\p{Cs}]/u
+
 function invalid(message: string): FeatureForestError {
   return new FeatureForestError('invalid_request', message)
 }
@@ -86,6 +89,13 @@ function parseTrainRequest(body: unknown): TrainRequest {
     if (typeof label !== 'string' || label.trim().length === 0 || label.length > MAX_LABEL_LENGTH) {
       throw invalid(
         `${where}.label must be a string of 1 to ${MAX_LABEL_LENGTH} characters, not only white space`,
+      )
+    }
+    // Control characters and unpaired surrogates are escaped as 6 bytes each in the stored
+    // summary, which could then exceed the size of R2 custom metadata.
+    if (LABEL_FORBIDDEN.test(label)) {
+      throw invalid(
+        `${where}.label contains a control character or an unpaired surrogate; use printable text`,
       )
     }
     return { source: parseSource(example as Record<string, unknown>, where), label }

@@ -19,6 +19,12 @@ function invalid(message: string): FeatureForestError {
   return new FeatureForestError('invalid_request', message)
 }
 
+/** Lists up to 5 field names, then the count of the rest. */
+function fieldList(keys: readonly string[]): string {
+  const names = keys.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40)))
+  return keys.length > 5 ? `${names.join(', ')} and ${keys.length - 5} more` : names.join(', ')
+}
+
 function countCodePoints(text: string): number {
   let count = 0
   for (let i = 0; i < text.length; i++) {
@@ -33,20 +39,44 @@ function countCodePoints(text: string): number {
   return count
 }
 
-/** Returns `value` when it is a non-blank string within MAX_TEXT_CHARACTERS; `where` names it. */
+/**
+ * Characters that show nothing on their own: white space, control characters, format characters
+ * such as U+200B ZERO WIDTH SPACE, and default-ignorable ones such as variation selectors.
+ */
+const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu
+
+/** A UTF-16 surrogate that is not part of a pair; JSON can carry one as a "\ud800" escape. */
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * Returns `value` when it is a string of well-formed Unicode that is not blank and has at
+ * most MAX_TEXT_CHARACTERS after NFKC normalisation, the form the tokenizer reads (a single
+ * ligature such as U+FDFA becomes 18 characters). `where` names the value in messages.
+ */
 export function parseText(value: unknown, where: string): string {
   if (typeof value !== 'string') {
     throw invalid(`${where} must be a string, got ${value === null ? 'null' : typeof value}`)
   }
-  // Format characters such as U+200B ZERO WIDTH SPACE are invisible too, so they count as blank.
-  if (value.replace(/[\p{White_Space}\p{Cf}]/gu, '') === '') {
-    throw invalid(`${where} is empty or only white space; send text with at least one word`)
+  const surrogate = LONE_SURROGATE.exec(value)
+  if (surrogate) {
+    const code = surrogate[0].charCodeAt(0).toString(16).padStart(4, '0')
+    throw invalid(
+      `${where} contains an unpaired surrogate \\u${code} at index ${surrogate.index}, which is ` +
+        'not a Unicode character; send well-formed text',
+    )
   }
-  const characters = countCodePoints(value)
+  if (value.replace(INVISIBLE, '') === '') {
+    throw invalid(
+      `${where} is empty or only white space and invisible characters; send text with at ` +
+        'least one word',
+    )
+  }
+  const characters = countCodePoints(value.normalize('NFKC'))
   if (characters > MAX_TEXT_CHARACTERS) {
     throw new FeatureForestError(
       'payload_too_large',
-      `${where} has ${characters} characters; the limit is ${MAX_TEXT_CHARACTERS}`,
+      `${where} has ${characters} characters after Unicode NFKC normalisation; the limit is ` +
+        `${MAX_TEXT_CHARACTERS}`,
     )
   }
   return value
@@ -63,7 +93,7 @@ export function parseTextInput(body: unknown): TextInput {
   }
   const keys = Object.keys(body)
   if (keys.length !== 1 || (keys[0] !== 'text' && keys[0] !== 'texts')) {
-    throw invalid(`body has the fields [${keys.join(', ').slice(0, 80)}]; ${BODY_SHAPE}`)
+    throw invalid(`body has the fields [${fieldList(keys)}]; ${BODY_SHAPE}`)
   }
   const { text, texts } = body as Record<string, unknown>
   if (keys[0] === 'text') return { texts: [parseText(text, 'text')], batch: false }

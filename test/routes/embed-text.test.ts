@@ -158,12 +158,22 @@ describe('POST /embed with invalid text', () => {
     ['empty text', { text: '' }, 'empty'],
     ['white space only', { text: ' \n\t ' }, 'empty'],
     ['zero-width spaces only', { text: '\u200b\u200b \u2060' }, 'empty'],
+    ['a combining grapheme joiner only', { text: '\u034f' }, 'empty'],
+    ['variation selectors only', { text: '\ufe0f\ufe0e' }, 'empty'],
+    ['a Hangul filler only', { text: '\u3164' }, 'empty'],
+    ['control characters only', { text: '\u0000\u0001' }, 'empty'],
+    ['an unpaired surrogate', { text: 'a\ud800b' }, 'unpaired surrogate \\ud800 at index 1'],
+    [
+      'seven unknown fields',
+      Object.fromEntries('abcdefg'.split('').map((k) => [k, 1])),
+      'and 2 more',
+    ],
     ['a number', { text: 42 }, 'must be a string'],
     ['null text', { text: null }, 'must be a string'],
     ['an empty batch', { texts: [] }, 'non-empty array'],
     ['a string as texts', { texts: 'one' }, 'non-empty array'],
     ['a number in a batch', { texts: ['fine', 7] }, 'texts[1]'],
-    ['both fields', { text: 'a', texts: ['b'] }, 'text, texts'],
+    ['both fields', { text: 'a', texts: ['b'] }, '"text", "texts"'],
     ['an unknown field', { sentence: 'a' }, 'sentence'],
     ['an array body', ['a'], 'JSON object'],
   ]
@@ -197,6 +207,30 @@ describe('POST /embed with invalid text', () => {
 
     expect(response.status).toBe(413)
     expect(error.error.code).toBe('payload_too_large')
+  })
+
+  it('counts the characters of a text after NFKC normalisation', async () => {
+    // U+FDFA is one character that NFKC turns into 18.
+    const fits = Math.floor(MAX_TEXT_CHARACTERS / 18)
+
+    const accepted = await postText({ text: '\ufdfa'.repeat(fits) })
+    const rejected = await postText({ text: '\ufdfa'.repeat(fits + 1) })
+    const error = (await rejected.json()) as ErrorBody
+
+    expect(accepted.status).toBe(201)
+    expect(rejected.status).toBe(413)
+    expect(error.error.message).toContain(`${(fits + 1) * 18} characters after Unicode NFKC`)
+  })
+
+  it('treats a Content-Type that only starts with application/json as no JSON', async () => {
+    const response = await request('/embed', {
+      method: 'POST',
+      body: JSON.stringify({ text: 'looks like JSON' }),
+      headers: { 'Content-Type': 'application/jsonx' },
+    })
+
+    expect(response.status).toBe(415)
+    expect(((await response.json()) as ErrorBody).error.code).toBe('unsupported_format')
   })
 
   it('rejects a batch over the size limit', async () => {

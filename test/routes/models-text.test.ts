@@ -153,9 +153,10 @@ describe('text classifiers', () => {
     const image = await putFeatures('text-models-c', 'photo', clusterFeatures(1, 1))
 
     const byContentId = await predict('text-models-c', 'topics', { contentId: image })
+    // The modality is checked before decoding, so the JPEG signature alone stands for an image.
     const upload = await request('/models/topics/predict', {
       method: 'POST',
-      body: new TextEncoder().encode('these bytes are no image'),
+      body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70, 73, 70]),
       headers: { 'Content-Type': 'image/jpeg', [TENANT_HEADER]: 'text-models-c' },
     })
     const error = (await byContentId.json()) as ErrorBody
@@ -165,6 +166,52 @@ describe('text classifiers', () => {
     expect(error.error.message).toContain('text (use-lite)')
     expect(upload.status).toBe(409)
     expect(((await upload.json()) as ErrorBody).error.code).toBe('modality_mismatch')
+  })
+
+  it('reject JSON sent without its Content-Type with 415, not as an image', async () => {
+    await postJson('/train', { model: 'topics', examples: topicExamples(2) }, 'text-models-h')
+
+    const response = await request('/models/topics/predict', {
+      method: 'POST',
+      body: JSON.stringify({ text: TOPIC_SENTENCES.cooking[4] }),
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        [TENANT_HEADER]: 'text-models-h',
+      },
+    })
+    const error = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(415)
+    expect(error.error.code).toBe('unsupported_format')
+    expect(error.error.message).toContain('Content-Type: application/json')
+  })
+
+  it('reject two examples with the same content', async () => {
+    const [contentId] = await embedAll('text-models-g', ['fine day'])
+    const pairs = [
+      ['a ligature and its letters', { text: '\ufb01ne day' }, { text: 'fine day' }],
+      ['NFC and NFD forms', { text: 'caf\u00e9 ok' }, { text: 'cafe\u0301 ok' }],
+      ['a text and its content id', { text: 'fine day' }, { contentId }],
+    ] as const
+
+    for (const [name, first, second] of pairs) {
+      const response = await postJson(
+        '/train',
+        {
+          model: 'repeats',
+          examples: [
+            { ...first, label: 'a' },
+            { ...second, label: 'b' },
+            { text: 'other words', label: 'a' },
+          ],
+        },
+        'text-models-g',
+      )
+      const error = (await response.json()) as ErrorBody
+
+      expect(response.status, name).toBe(400)
+      expect(error.error.message, name).toContain('examples[1] has the same content as examples[0]')
+    }
   })
 
   it('reject texts sent to an image model with 409', async () => {

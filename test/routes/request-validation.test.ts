@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 
-import type { ErrorBody } from '../support/api'
-import { postJson, seedCatalog, send } from '../support/catalog'
+import { request, type ErrorBody } from '../support/api'
+import { postJson, seedCatalog, send, TENANT_HEADER } from '../support/catalog'
 
 const TENANT = 'validation'
 
@@ -145,5 +145,96 @@ describe('request validation', () => {
 
     expect(response.status).toBe(405)
     expect(response.headers.get('Allow')).toBe(allowed)
+  })
+
+  it.each([
+    ['k', '/recommend?user=u&k=1&k=200'],
+    ['exclude', '/recommend?user=u&exclude=c0-0&exclude=c1-0'],
+    ['include', '/embeddings/' + 'a'.repeat(64) + '?include=vectors&include=other'],
+  ])('rejects the repeated query parameter %s', async (name, path) => {
+    const response = await send(path, TENANT)
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain(`query parameter "${name}" is repeated`)
+  })
+
+  it('rejects a label with a control character before training', async () => {
+    const response = await postJson(
+      '/train',
+      {
+        model: 'control',
+        examples: [
+          { item: 'c0-0', label: 'a' + '\u0001'.repeat(31) },
+          { item: 'c1-0', label: 'b' },
+        ],
+      },
+      TENANT,
+    )
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain('examples[0].label contains a control character')
+    expect((await send('/models/control', TENANT)).status).toBe(404)
+  })
+
+  it('rejects metadata with a number out of range instead of storing null', async () => {
+    const response = await request('/items', {
+      method: 'POST',
+      body: `{"id": "huge", "contentId": "${'a'.repeat(64)}", "metadata": {"n": 1e400}}`,
+      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
+    })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain('number out of range in field "n"')
+  })
+
+  it('rejects a JSON body that is not UTF-8', async () => {
+    const bytes = new TextEncoder().encode('{"user": "u", "item": "caf?", "rating": "like"}')
+    bytes[bytes.indexOf('?'.charCodeAt(0))] = 0xe9
+
+    const response = await request('/ratings', {
+      method: 'POST',
+      body: bytes,
+      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
+    })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain('not valid UTF-8')
+  })
+
+  it('rejects JSON declared in another charset with 415', async () => {
+    const response = await request('/ratings', {
+      method: 'POST',
+      body: JSON.stringify({ user: 'u', item: 'c0-0', rating: 'like' }),
+      headers: { 'Content-Type': 'application/json; charset=latin1', [TENANT_HEADER]: TENANT },
+    })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(415)
+    expect(body.error.code).toBe('unsupported_media_type')
+  })
+
+  it('rejects a body over the limit on any route', async () => {
+    const response = await request('/items?id=big', {
+      method: 'POST',
+      body: new Uint8Array(17 * 1024 * 1024),
+      headers: { 'Content-Type': 'application/octet-stream', [TENANT_HEADER]: TENANT },
+    })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(413)
+    expect(body.error.code).toBe('payload_too_large')
+  })
+
+  it('uses cf-ray as the request id only when it has the shape of a ray id', async () => {
+    const ray = '8f1c2d3e4a5b6c7d-LHR'
+    const rayRequest = await request('/health', { headers: { 'cf-ray': ray } })
+    const replaced = await request('/health', { headers: { 'cf-ray': 'hello<script>' } })
+
+    expect(rayRequest.headers.get('X-Request-Id')).toBe(ray)
+    expect(replaced.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 })
