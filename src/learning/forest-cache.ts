@@ -6,7 +6,9 @@ const MAX_CACHED_FORESTS = 256
 
 /**
  * Decoded user forests of this isolate, keyed by tenant and user, least recently used first.
- * An entry is used only while its version is the user's current model version.
+ * An entry is used only while its version is the user's current model version. A user's
+ * versions never repeat, not even after DELETE /users/{user}, so an entry is never taken for
+ * the forest of later ratings.
  */
 const cache = new Map<string, { version: number; forest: RandomForest }>()
 

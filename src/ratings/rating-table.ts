@@ -104,6 +104,16 @@ export class RatingTable {
     this.sql.exec('DELETE FROM ratings WHERE item = ?', item)
   }
 
+  /**
+   * Deletes every rating and the backbone but keeps the model version, so that a user's versions
+   * never repeat and a forest cached or stored at an old version is never taken for a newer one.
+   */
+  clear(): void {
+    this.sql.exec('DELETE FROM ratings')
+    this.sql.exec('DELETE FROM vector_space')
+    this.sql.exec("DELETE FROM settings WHERE name <> 'model_version'")
+  }
+
   counts(): RatingCounts {
     const rows = this.sql
       .exec<{ label: string; count: number }>(
@@ -115,7 +125,7 @@ export class RatingTable {
     return { likes, dislikes, total: likes + dislikes }
   }
 
-  /** The model version: the number of rating changes so far. */
+  /** The model version: the number of rating changes so far, deletions of the user included. */
   version(): number {
     const rows = this.sql
       .exec<{ value: number }>("SELECT value FROM settings WHERE name = 'model_version'")

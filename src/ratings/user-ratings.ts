@@ -15,7 +15,7 @@ import {
 import { ForestStore } from '../storage/forest-store'
 import { ForestPublisher, type ForestSnapshot } from './forest-publisher'
 import type { RatingCounts, RatingLabel, RatingValue, StoredRating } from './rating'
-import { RatingTable } from './rating-table'
+import { RatingTable, type RatingRow } from './rating-table'
 
 /** Feature kind of per-user forests: catalog vectors are embeddings. */
 export const USER_FEATURE_KIND = 'embedding'
@@ -101,29 +101,18 @@ export class UserRatings extends DurableObject<Bindings> {
       const trainer = await this.loadTrainer(tenant, user)
       const previous = this.table.row(input.item)
       const ratedAt = new Date().toISOString()
-      const sameLabel = previous?.label === input.label
+      const unchanged = previous !== undefined && sameExample(previous, input)
 
       this.ctx.storage.transactionSync(() => {
-        // A changed label moves the rating to the end, where the forest learns it again.
-        const seq = sameLabel ? previous!.seq : this.table.nextSeq()
+        // A rating of another label or of the item's new content moves to the end, where the
+        // forest learns it again.
+        const seq = unchanged ? previous.seq : this.table.nextSeq()
         this.table.upsert(seq, input, ratedAt)
         this.table.setBackbone(input.backbone)
         this.table.bumpVersion()
       })
 
-      let update: ModelUpdate = 'none'
-      if (sameLabel) {
-        update = 'none'
-      } else if (!previous && trainer) {
-        const features = dequantizeVector(
-          input.vector.codes,
-          input.vector.offset,
-          input.vector.step,
-        )
-        update = learnExample(trainer, features, input.label)
-      } else {
-        update = this.rebuild() ? 'rebuild' : 'none'
-      }
+      const update = unchanged ? 'none' : this.learn(trainer, input, previous === undefined)
       const model = this.saveForest(tenant, user, update)
       const rating: StoredRating = {
         item: input.item,
@@ -133,6 +122,18 @@ export class UserRatings extends DurableObject<Bindings> {
       }
       return { ok: true, rating, model, counts: this.table.counts() }
     })
+  }
+
+  /**
+   * Updates the forest for a new or changed rating just stored. A rating that replaces one of
+   * another label or content needs a rebuild, because a forest cannot forget an example.
+   */
+  private learn(trainer: ForestTrainer | null, input: RatingInput, isNew: boolean): ModelUpdate {
+    if (isNew && trainer) {
+      const { codes, offset, step } = input.vector
+      return learnExample(trainer, dequantizeVector(codes, offset, step), input.label)
+    }
+    return this.rebuild() ? 'rebuild' : 'none'
   }
 
   /** Deletes one rating and rebuilds the forest. Returns null when the item was not rated. */
@@ -153,22 +154,30 @@ export class UserRatings extends DurableObject<Bindings> {
     })
   }
 
-  /** Deletes every rating and the forest. Returns false when the user had no ratings. */
+  /**
+   * Deletes every rating and the forest. The model version stays and grows by one, as for any
+   * rating change, so versions of the user never repeat (see RatingTable.clear). Returns false
+   * when the user had no ratings.
+   *
+   * NOTE: the Durable Object of a deleted user keeps one row, its model version.
+   */
   async deleteUser(tenant: string, user: string): Promise<boolean> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const existed = this.table.counts().total > 0
       await this.publisher?.flush()
       this.publisher = null
       await new ForestStore(this.env.MODELS, tenant).delete(user)
-      await this.ctx.storage.deleteAll()
-      this.table.createSchema()
+      this.ctx.storage.transactionSync(() => {
+        this.table.clear()
+        if (existed) this.table.bumpVersion()
+      })
       this.trainer = null
       this.trainerVersion = -1
       return existed
     })
   }
 
-  /** Returns the ratings in the order they were given (a changed label counts as new). */
+  /** Returns the ratings in the order given. A changed label or content counts as a new rating. */
   listRatings(): StoredRating[] {
     return this.table.list()
   }
@@ -292,6 +301,27 @@ export class UserRatings extends DurableObject<Bindings> {
       labels: rows.map((row) => row.label),
     }
   }
+}
+
+/**
+ * Returns whether a stored rating gives the forest the same example as a new one, which needs the
+ * same label and the same content. An item id deleted and added again can contain other content.
+ */
+function sameExample(stored: RatingRow, input: RatingInput): boolean {
+  if (stored.label !== input.label) return false
+  // Ratings stored before the content id was recorded are compared by their vectors.
+  if (stored.content_id !== null) return stored.content_id === input.contentId
+  return sameVector(stored, input.vector)
+}
+
+function sameVector(stored: RatingRow, vector: QuantizedVector): boolean {
+  const codes = new Uint8Array(stored.codes)
+  return (
+    Math.fround(stored.vector_offset) === Math.fround(vector.offset) &&
+    Math.fround(stored.vector_step) === Math.fround(vector.step) &&
+    codes.length === vector.codes.length &&
+    codes.every((code, i) => code === vector.codes[i])
+  )
 }
 
 function hasBothLabels(counts: RatingCounts): boolean {

@@ -251,14 +251,14 @@ describe('DELETE /users/{user}', () => {
     expect(body.error.code).toBe('not_found')
   })
 
-  it('starts a deleted user again from version 1', async () => {
+  it('keeps counting versions after deletion', async () => {
     await seedCatalog('del-user-again', 1, [0])
     await rate('del-user-again', 'kim', 'c0-0', 'like')
     await send('/users/kim', 'del-user-again', 'DELETE')
 
     const body = (await (await rate('del-user-again', 'kim', 'c0-0', 'like')).json()) as RatingBody
 
-    expect(body.model.version).toBe(1)
+    expect(body.model.version).toBe(3)
     expect(body.counts.total).toBe(1)
   })
 })
