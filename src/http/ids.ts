@@ -1,4 +1,5 @@
 import { FeatureForestError } from '../errors'
+import { showJsonValue } from './json-body'
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/
 
@@ -12,6 +13,6 @@ export function requireId(value: unknown, field: string): string {
   if (value === undefined || value === null) {
     throw new FeatureForestError('invalid_request', `${field} is missing; use ${ID_RULE}`)
   }
-  const shown = typeof value === 'string' ? `"${value.slice(0, 80)}"` : String(value)
-  throw new FeatureForestError('invalid_request', `${field} ${shown} is invalid; use ${ID_RULE}`)
+  const given = typeof value === 'string' ? `"${value.slice(0, 80)}"` : showJsonValue(value)
+  throw new FeatureForestError('invalid_request', `${field} ${given} is invalid; use ${ID_RULE}`)
 }

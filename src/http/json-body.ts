@@ -2,6 +2,16 @@ import type { Context } from 'hono'
 
 import { FeatureForestError } from '../errors'
 
+/**
+ * Formats a JSON value for an error message, in at most 40 characters. Numbers are written as
+ * JavaScript writes them, because JSON.parse reads 1e400 as Infinity, which JSON.stringify
+ * would show as null. Other values are written as JSON, so an array is not taken for a string.
+ */
+export function showJsonValue(value: unknown): string {
+  if (typeof value === 'number') return String(value)
+  return (JSON.stringify(value) ?? String(value)).slice(0, 40)
+}
+
 /** Largest accepted JSON body, in bytes. */
 export const MAX_JSON_BYTES = 1024 * 1024
 

@@ -1,4 +1,5 @@
 import { FeatureForestError } from '../errors'
+import { showJsonValue } from '../http/json-body'
 
 /** The two classes of a user's forest. */
 export type RatingLabel = 'like' | 'dislike'
@@ -43,11 +44,10 @@ export function parseRating(value: unknown): { rating: RatingValue; label: Ratin
   ) {
     return { rating: value, label: value >= LIKE_THRESHOLD_STARS ? 'like' : 'dislike' }
   }
-  const shown =
-    value === undefined ? 'is missing' : `${JSON.stringify(value)?.slice(0, 40)} is invalid`
+  const problem = value === undefined ? 'is missing' : `${showJsonValue(value)} is invalid`
   throw new FeatureForestError(
     'invalid_request',
-    `rating ${shown}; use "like", "dislike" or stars ` +
+    `rating ${problem}; use "like", "dislike" or stars ` +
       `from ${MIN_STARS} to ${MAX_STARS} in steps of 0.5 (${LIKE_THRESHOLD_STARS} or more is a like)`,
   )
 }

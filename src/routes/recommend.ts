@@ -4,7 +4,7 @@ import { tenantDeps } from '../deps'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
-import { integerQuery, readJsonBody, rejectUnknownFields } from '../http/json-body'
+import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import {
   recommendForUser,
@@ -30,11 +30,6 @@ const DECIMAL = /^(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})$/
  * Formats a parameter value for an error message. Numbers are written with String(), because
  * JSON.stringify writes an infinity (such as the JSON number 1e400) as null.
  */
-function shown(value: unknown): string {
-  if (typeof value === 'number') return String(value)
-  return (JSON.stringify(value) ?? String(value)).slice(0, 40)
-}
-
 /** Origin of a parameter: a query string contains text, and a JSON body typed values. */
 type ParameterSource = 'query' | 'body'
 
@@ -57,7 +52,7 @@ function unitInterval(
   if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
     throw new FeatureForestError(
       'invalid_request',
-      `${name} ${shown(value)} is invalid; use a number from 0 to 1`,
+      `${name} ${showJsonValue(value)} is invalid; use a number from 0 to 1`,
     )
   }
   return parsed
@@ -94,7 +89,7 @@ function kOf(value: unknown, source: ParameterSource): number {
   }
   throw new FeatureForestError(
     'invalid_request',
-    `k ${shown(value)} is invalid; use an integer from 1 to ${MAX_K}`,
+    `k ${showJsonValue(value)} is invalid; use an integer from 1 to ${MAX_K}`,
   )
 }
 

@@ -237,4 +237,27 @@ describe('request validation', () => {
     expect(rayRequest.headers.get('X-Request-Id')).toBe(ray)
     expect(replaced.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
   })
+
+  it.each([
+    [
+      'an overflowing rating as Infinity',
+      '{"user": "u", "item": "c0-0", "rating": 1e400}',
+      'rating Infinity is invalid',
+    ],
+    [
+      'an array user as JSON',
+      '{"user": ["u2"], "item": "c0-0", "rating": "like"}',
+      'user ["u2"] is invalid',
+    ],
+  ])('shows %s in the error message', async (_, body, message) => {
+    const response = await request('/ratings', {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
+    })
+    const error = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(error.error.message).toContain(message)
+  })
 })
