@@ -1,7 +1,7 @@
 import { isContentId } from '../embedding/content-id'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
-import { rejectUnknownFields } from '../http/json-body'
+import { rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { MAX_BATCH_TEXTS, parseText } from '../text/text-input'
 
 /** Most items one POST /items/bulk request may add; each costs one KV read of its vectors. */
@@ -43,11 +43,38 @@ export function parseItemInput(value: unknown, where = 'body'): ItemInput {
   }
   if (typeof contentId !== 'string' || !isContentId(contentId)) {
     throw invalid(
-      `${where}.contentId ${JSON.stringify(contentId)?.slice(0, 80)} is not a content id; ` +
+      `${where}.contentId ${showJsonValue(contentId)} is not a content id; ` +
         `use the 64 hex digits that POST /embed returns, or send "text"`,
     )
   }
   return { ...common, contentId }
+}
+
+/** Deepest nesting of objects and arrays accepted in item metadata. */
+export const MAX_METADATA_DEPTH = 32
+
+/**
+ * Walks a parsed JSON value without recursion and throws invalid_request when it nests deeper
+ * than MAX_METADATA_DEPTH or contains a number out of range: JSON.parse reads 1e400 as Infinity,
+ * which JSON.stringify would store as null.
+ */
+function checkMetadataValues(value: object, where: string): void {
+  const pending: { value: unknown; depth: number; key: string }[] = [{ value, depth: 1, key: '' }]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value === 'number' && !Number.isFinite(next.value)) {
+      throw invalid(
+        `${where} has a number out of range in field ${JSON.stringify(next.key.slice(0, 40))}; ` +
+          'numbers must be finite',
+      )
+    }
+    if (typeof next.value !== 'object' || next.value === null) continue
+    if (next.depth > MAX_METADATA_DEPTH) {
+      throw invalid(`${where} nests objects and arrays deeper than ${MAX_METADATA_DEPTH} levels`)
+    }
+    for (const [key, field] of Object.entries(next.value)) {
+      pending.push({ value: field, depth: next.depth + 1, key })
+    }
+  }
 }
 
 /** Reads item metadata: absent, null or a JSON object of at most MAX_METADATA_BYTES. */
@@ -56,19 +83,8 @@ export function parseMetadata(value: unknown, where: string): Record<string, unk
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(`${where} must be a JSON object`)
   }
-  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null.
-  let nonFinite: string | undefined
-  const json = JSON.stringify(value, (key, field: unknown) => {
-    if (typeof field === 'number' && !Number.isFinite(field)) nonFinite ??= key
-    return field
-  })
-  if (nonFinite !== undefined) {
-    throw invalid(
-      `${where} has a number out of range in field ${JSON.stringify(nonFinite.slice(0, 40))}; ` +
-        'numbers must be finite',
-    )
-  }
-  const bytes = new TextEncoder().encode(json).length
+  checkMetadataValues(value, where)
+  const bytes = new TextEncoder().encode(JSON.stringify(value)).length
   if (bytes > MAX_METADATA_BYTES) {
     throw invalid(`${where} is ${bytes} bytes of JSON; the limit is ${MAX_METADATA_BYTES}`)
   }

@@ -9,16 +9,31 @@ import { FeatureForestError } from '../errors'
  */
 export function showJsonValue(value: unknown): string {
   if (typeof value === 'number') return String(value)
-  return (JSON.stringify(value) ?? String(value)).slice(0, 40)
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 40)
+  } catch {
+    // JSON.stringify overflows the stack on values nested thousands of levels deep.
+    return Array.isArray(value) ? 'a nested array' : 'a nested object'
+  }
 }
 
 /** Largest accepted JSON body, in bytes. */
 export const MAX_JSON_BYTES = 1024 * 1024
 
+/** A `; name=value` parameter of a media type, whose value may be a quoted string. */
+const MEDIA_TYPE_PARAMETER = /;\s*([^\s;=]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g
+
+/** Charsets that read the same bytes as UTF-8 does; US-ASCII is a subset of it. */
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii'])
+
 /** Returns the `charset` parameter of a Content-Type header, lower-cased, or undefined. */
 function charsetOf(contentType: string): string | undefined {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)
-  return match?.[1]!.toLowerCase()
+  for (const [, name, value] of contentType.matchAll(MEDIA_TYPE_PARAMETER)) {
+    if (name!.toLowerCase() !== 'charset') continue
+    const unquoted = value!.startsWith('"') ? value!.slice(1, -1).replace(/\\(.)/g, '$1') : value!
+    return unquoted.trim().toLowerCase()
+  }
+  return undefined
 }
 
 /**
@@ -28,7 +43,7 @@ function charsetOf(contentType: string): string | undefined {
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const charset = charsetOf(c.req.header('Content-Type') ?? '')
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+  if (charset !== undefined && charset !== '' && !UTF8_CHARSETS.has(charset)) {
     throw new FeatureForestError(
       'unsupported_media_type',
       `JSON bodies are UTF-8, and the request declares charset=${charset.slice(0, 40)}; ` +

@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 
 import { IMAGE_MODEL_ID } from '../backbone/image-backbone'
 import { topClasses } from '../backbone/imagenet'
@@ -9,15 +8,12 @@ import { embedImage, type StageTimings } from '../embedding/embed-image'
 import { embedTexts, type TextEmbedding, type TextStageTimings } from '../embedding/embed-text'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
-import { isJsonRequest, MAX_IMAGE_BYTES, readImageUpload } from '../http/image-body'
+import { isJsonRequest, readImageUpload } from '../http/image-body'
 import { readJsonBody } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import { FeatureStore, type StoredImageFeatures } from '../storage/feature-store'
 import { TextFeatureStore, type StoredTextFeatures } from '../storage/text-feature-store'
 import { parseTextInput } from '../text/text-input'
-
-/** Largest accepted request body, in bytes: an image upload of at most MAX_IMAGE_BYTES. */
-export const MAX_UPLOAD_BYTES = MAX_IMAGE_BYTES
 
 const INCLUDE_VALUES = ['vectors'] as const
 
@@ -140,35 +136,23 @@ async function findStoredFeatures(
 export function embedRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.post(
-    '/embed',
-    bodyLimit({
-      maxSize: MAX_UPLOAD_BYTES,
-      onError: () => {
-        throw new FeatureForestError(
-          'payload_too_large',
-          `request body is larger than ${MAX_UPLOAD_BYTES} bytes`,
-        )
+  routes.post('/embed', async (c) => {
+    const include = parseInclude(c)
+    if (isJsonRequest(c)) return embedTextRequest(c, include)
+    const bytes = (await readImageUpload(c)).bytes
+
+    const store = new FeatureStore(c.env.FEATURES, c.get('tenant'))
+    const embedding = await embedImage(bytes, store)
+
+    c.header('Server-Timing', serverTiming(embedding.timings))
+    return c.json(
+      {
+        ...featuresBody(embedding.contentId, embedding.features, include),
+        cached: embedding.cached,
       },
-    }),
-    async (c) => {
-      const include = parseInclude(c)
-      if (isJsonRequest(c)) return embedTextRequest(c, include)
-      const bytes = (await readImageUpload(c)).bytes
-
-      const store = new FeatureStore(c.env.FEATURES, c.get('tenant'))
-      const embedding = await embedImage(bytes, store)
-
-      c.header('Server-Timing', serverTiming(embedding.timings))
-      return c.json(
-        {
-          ...featuresBody(embedding.contentId, embedding.features, include),
-          cached: embedding.cached,
-        },
-        embedding.cached ? 200 : 201,
-      )
-    },
-  )
+      embedding.cached ? 200 : 201,
+    )
+  })
 
   routes.all('/embed', () => methodNotAllowed('POST'))
 

@@ -15,7 +15,7 @@ import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
-import { integerQuery, readJsonBody, rejectUnknownFields } from '../http/json-body'
+import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 
 /** Default and maximum page size of GET /items. */
@@ -98,13 +98,11 @@ export function itemRoutes(): Hono<AppEnv> {
     rejectUnknownFields(body, ['modality'], 'body')
     const { modality } = body as { modality?: unknown }
     if (modality !== 'image' && modality !== 'text') {
-      const shown =
-        modality === undefined
-          ? 'is missing'
-          : `${JSON.stringify(modality)?.slice(0, 40)} is invalid`
+      const problem =
+        modality === undefined ? 'is missing' : `${showJsonValue(modality)} is invalid`
       throw new FeatureForestError(
         'invalid_request',
-        `modality ${shown}; send { "modality": "image" } or { "modality": "text" }`,
+        `modality ${problem}; send { "modality": "image" } or { "modality": "text" }`,
       )
     }
     const deps = tenantDeps(c.env, c.get('tenant'))

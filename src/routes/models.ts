@@ -6,7 +6,7 @@ import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
-import { integerQuery, readJsonBody, rejectUnknownFields } from '../http/json-body'
+import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import {
   deleteClassifier,
@@ -72,9 +72,7 @@ function parseTrainRequest(body: unknown): TrainRequest {
   const { model, examples, features } = body as Record<string, unknown>
   const name = requireId(model, 'model')
   if (features !== undefined && !FEATURE_KINDS.includes(features as FeatureKind)) {
-    throw invalid(
-      `features ${JSON.stringify(features)} is invalid; use ${FEATURE_KINDS.join(', ')}`,
-    )
+    throw invalid(`features ${showJsonValue(features)} is invalid; use ${FEATURE_KINDS.join(', ')}`)
   }
   if (!Array.isArray(examples) || examples.length < 2 || examples.length > MAX_TRAIN_EXAMPLES) {
     throw invalid(`examples must be a list of 2 to ${MAX_TRAIN_EXAMPLES} labelled examples`)

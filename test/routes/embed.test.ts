@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 
 import { contentIdOf } from '../../src/embedding/content-id'
-import { MAX_UPLOAD_BYTES } from '../../src/routes/embed'
+import { MAX_IMAGE_BYTES } from '../../src/http/image-body'
 import { postImage, request, type EmbedBody, type ErrorBody } from '../support/api'
 import { HAS_DATA, readFixture } from '../support/fixtures'
 
@@ -94,7 +94,7 @@ describe.skipIf(!HAS_DATA)('POST /embed', () => {
   })
 
   it('rejects a body over the size limit', async () => {
-    const response = await postImage(new Uint8Array(MAX_UPLOAD_BYTES + 1))
+    const response = await postImage(new Uint8Array(MAX_IMAGE_BYTES + 1))
     const body = (await response.json()) as ErrorBody
 
     expect(response.status).toBe(413)

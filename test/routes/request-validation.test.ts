@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 
+import { MAX_IMAGE_BYTES } from '../../src/http/image-body'
 import { request, type ErrorBody } from '../support/api'
 import { postJson, seedCatalog, send, TENANT_HEADER } from '../support/catalog'
 
@@ -259,5 +260,58 @@ describe('request validation', () => {
 
     expect(response.status).toBe(400)
     expect(error.error.message).toContain(message)
+  })
+
+  it.each([
+    [
+      'item metadata',
+      '/items',
+      `{"id": "deep", "contentId": "${'a'.repeat(64)}", "metadata": {"a": ${'['.repeat(2000)}${']'.repeat(2000)}}}`,
+      'deeper than 32 levels',
+    ],
+    [
+      'training features',
+      '/train',
+      `{"model": "m", "examples": [{"item": "c0-0", "label": "a"}, {"item": "c1-0", "label": "b"}], "features": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      'is invalid; use probabilities, embedding, both',
+    ],
+  ])('rejects deeply nested %s with 400', async (_, path, body, message) => {
+    const response = await request(path, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
+    })
+    const error = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(error.error.message).toContain(message)
+  })
+
+  it.each(['charset=us-ascii', 'profile="a;charset=latin1"', 'charset="UTF-8"'])(
+    'reads JSON declared with %s',
+    async (parameter) => {
+      const response = await request('/catalog', {
+        method: 'PUT',
+        body: JSON.stringify({ modality: 'image' }),
+        headers: { 'Content-Type': `application/json; ${parameter}`, [TENANT_HEADER]: TENANT },
+      })
+
+      expect(response.status).toBe(200)
+    },
+  )
+
+  it('reads a multipart image of the full image size limit', async () => {
+    const form = new FormData()
+    form.set('image', new File([new Uint8Array(MAX_IMAGE_BYTES)], 'large.jpg'))
+    form.set('note', 'y'.repeat(4000))
+
+    const response = await request('/embed', {
+      method: 'POST',
+      body: form,
+      headers: { [TENANT_HEADER]: TENANT },
+    })
+
+    // Past the size check, the zero bytes are found to be no image.
+    expect(response.status).toBe(415)
   })
 })
