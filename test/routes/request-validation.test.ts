@@ -6,6 +6,20 @@ import { postJson, seedCatalog, send, TENANT_HEADER } from '../support/catalog'
 
 const TENANT = 'validation'
 
+/** Sends `body` unchanged with `contentType` as TENANT; returns the status and error, if any. */
+async function sendBody(
+  path: string,
+  body: BodyInit,
+  contentType = 'application/json',
+): Promise<{ status: number; error: ErrorBody['error'] }> {
+  const response = await request(path, {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': contentType, [TENANT_HEADER]: TENANT },
+  })
+  return { status: response.status, error: ((await response.json()) as ErrorBody).error }
+}
+
 interface Case {
   name: string
   method: string
@@ -180,57 +194,48 @@ describe('request validation', () => {
   })
 
   it('rejects metadata with a number out of range instead of storing null', async () => {
-    const response = await request('/items', {
-      method: 'POST',
-      body: `{"id": "huge", "contentId": "${'a'.repeat(64)}", "metadata": {"n": 1e400}}`,
-      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
-    })
-    const body = (await response.json()) as ErrorBody
+    const { status, error } = await sendBody(
+      '/items',
+      `{"id": "huge", "contentId": "${'a'.repeat(64)}", "metadata": {"n": 1e400}}`,
+    )
 
-    expect(response.status).toBe(400)
-    expect(body.error.message).toContain('number out of range in field "n"')
+    expect(status).toBe(400)
+    expect(error.message).toContain('number out of range in field "n"')
   })
 
   it('rejects a JSON body that is not UTF-8', async () => {
     const bytes = new TextEncoder().encode('{"user": "u", "item": "caf?", "rating": "like"}')
     bytes[bytes.indexOf('?'.charCodeAt(0))] = 0xe9
 
-    const response = await request('/ratings', {
-      method: 'POST',
-      body: bytes,
-      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
-    })
-    const body = (await response.json()) as ErrorBody
+    const { status, error } = await sendBody('/ratings', bytes)
 
-    expect(response.status).toBe(400)
-    expect(body.error.message).toContain('not valid UTF-8')
+    expect(status).toBe(400)
+    expect(error.message).toContain('not valid UTF-8')
   })
 
   it('rejects JSON declared in another charset with 415', async () => {
-    const response = await request('/ratings', {
-      method: 'POST',
-      body: JSON.stringify({ user: 'u', item: 'c0-0', rating: 'like' }),
-      headers: { 'Content-Type': 'application/json; charset=latin1', [TENANT_HEADER]: TENANT },
-    })
-    const body = (await response.json()) as ErrorBody
+    const { status, error } = await sendBody(
+      '/ratings',
+      JSON.stringify({ user: 'u', item: 'c0-0', rating: 'like' }),
+      'application/json; charset=latin1',
+    )
 
-    expect(response.status).toBe(415)
-    expect(body.error.code).toBe('unsupported_media_type')
+    expect(status).toBe(415)
+    expect(error.code).toBe('unsupported_media_type')
   })
 
   it('rejects a body over the limit on any route', async () => {
-    const response = await request('/items?id=big', {
-      method: 'POST',
-      body: new Uint8Array(17 * 1024 * 1024),
-      headers: { 'Content-Type': 'application/octet-stream', [TENANT_HEADER]: TENANT },
-    })
-    const body = (await response.json()) as ErrorBody
+    const { status, error } = await sendBody(
+      '/items?id=big',
+      new Uint8Array(17 * 1024 * 1024),
+      'application/octet-stream',
+    )
 
-    expect(response.status).toBe(413)
-    expect(body.error.code).toBe('payload_too_large')
+    expect(status).toBe(413)
+    expect(error.code).toBe('payload_too_large')
   })
 
-  it('uses cf-ray as the request id only when it has the shape of a ray id', async () => {
+  it('replaces a cf-ray value that is no ray id by a UUID', async () => {
     const ray = '8f1c2d3e4a5b6c7d-LHR'
     const rayRequest = await request('/health', { headers: { 'cf-ray': ray } })
     const replaced = await request('/health', { headers: { 'cf-ray': 'hello<script>' } })
@@ -251,15 +256,10 @@ describe('request validation', () => {
       'user ["u2"] is invalid',
     ],
   ])('shows %s in the error message', async (_, body, message) => {
-    const response = await request('/ratings', {
-      method: 'POST',
-      body,
-      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
-    })
-    const error = (await response.json()) as ErrorBody
+    const { status, error } = await sendBody('/ratings', body)
 
-    expect(response.status).toBe(400)
-    expect(error.error.message).toContain(message)
+    expect(status).toBe(400)
+    expect(error.message).toContain(message)
   })
 
   it.each([
@@ -276,15 +276,10 @@ describe('request validation', () => {
       'is invalid; use probabilities, embedding, both',
     ],
   ])('rejects deeply nested %s with 400', async (_, path, body, message) => {
-    const response = await request(path, {
-      method: 'POST',
-      body,
-      headers: { 'Content-Type': 'application/json', [TENANT_HEADER]: TENANT },
-    })
-    const error = (await response.json()) as ErrorBody
+    const { status, error } = await sendBody(path, body)
 
-    expect(response.status).toBe(400)
-    expect(error.error.message).toContain(message)
+    expect(status).toBe(400)
+    expect(error.message).toContain(message)
   })
 
   it.each(['charset=us-ascii', 'profile="a;charset=latin1"', 'charset="UTF-8"'])(
