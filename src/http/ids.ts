@@ -13,6 +13,6 @@ export function requireId(value: unknown, field: string): string {
   if (value === undefined || value === null) {
     throw new FeatureForestError('invalid_request', `${field} is missing; use ${ID_RULE}`)
   }
-  const given = typeof value === 'string' ? `"${value.slice(0, 80)}"` : showJsonValue(value)
-  throw new FeatureForestError('invalid_request', `${field} ${given} is invalid; use ${ID_RULE}`)
+  const quoted = typeof value === 'string' ? `"${value.slice(0, 80)}"` : showJsonValue(value)
+  throw new FeatureForestError('invalid_request', `${field} ${quoted} is invalid; use ${ID_RULE}`)
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 
 import { IMAGE_MODEL_ID } from '../../src/backbone/image-backbone'
 import { textContentId } from '../../src/embedding/embed-text'
+import type { Prediction } from '../../src/learning/classifier-service'
 import { buildTrainer, CLASSIFIER_OPTIONS, encodeForest } from '../../src/learning/forest-adapter'
 import { MAX_TRAIN_TEXTS } from '../../src/routes/models'
 import { ClassifierStore } from '../../src/storage/classifier-store'
@@ -27,14 +28,8 @@ interface ModelBody {
   candidates?: { featureKind: string }[]
 }
 
-interface PredictBody {
-  model: string
-  modality: string
-  backbone: string
-  featureKind: string
-  label: string
-  probabilities: Record<string, number>
-}
+/** Body of a POST /models/{name}/predict response. */
+type PredictBody = Prediction
 
 /** Examples of the first `count` sentences of each topic, given as inline texts. */
 function topicExamples(count: number) {
