@@ -129,7 +129,7 @@ class GraphBuilder {
     return this.node('Mul', [this.node('Cast', [integers], { to: DataType.FLOAT }), scale])
   }
 
-  /** Marks the TF.js weight ending in `suffix` as used; `quantised` is true when it is int8. */
+  /** Marks the TF.js weight ending in `suffix` as used and reports whether it is stored as int8. */
   take(suffix, dims) {
     const found = this.find(suffix)
     if (this.usedWeights.has(found.name)) throw new Error(`weight ${found.name} is used twice`)

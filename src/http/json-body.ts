@@ -23,7 +23,7 @@ export const MAX_JSON_BYTES = 1024 * 1024
 /** A `; name=value` parameter of a media type, whose value may be a quoted string. */
 const MEDIA_TYPE_PARAMETER = /;\s*([^\s;=]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g
 
-/** Charsets that read the same bytes as UTF-8 does; US-ASCII is a subset of it. */
+/** Charset labels whose bytes decode as UTF-8, since US-ASCII is a subset of UTF-8. */
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii'])
 
 /** Returns the `charset` parameter of a Content-Type header, lower-cased, or undefined. */

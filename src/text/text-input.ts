@@ -45,7 +45,7 @@ function countCodePoints(text: string): number {
  */
 const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu
 
-/** A UTF-16 surrogate that is not part of a pair; JSON can carry one as a "\ud800" escape. */
+/** A UTF-16 surrogate without its pair, which JSON can carry as a "\ud800" escape. */
 const LONE_SURROGATE = /\p{Cs}/u
 
 /**

@@ -6,7 +6,7 @@ import { postJson, seedCatalog, send, TENANT_HEADER } from '../support/catalog'
 
 const TENANT = 'validation'
 
-/** Sends `body` unchanged with `contentType` as TENANT; returns the status and error, if any. */
+/** Sends `body` unchanged with `contentType` as TENANT. Returns the status and error envelope. */
 async function sendBody(
   path: string,
   body: BodyInit,
@@ -174,7 +174,7 @@ describe('request validation', () => {
     expect(body.error.message).toContain(`query parameter "${name}" is repeated`)
   })
 
-  it('rejects a label with a control character before training', async () => {
+  it('rejects control characters in labels', async () => {
     const response = await postJson(
       '/train',
       {
@@ -193,7 +193,7 @@ describe('request validation', () => {
     expect((await send('/models/control', TENANT)).status).toBe(404)
   })
 
-  it('rejects metadata with a number out of range instead of storing null', async () => {
+  it('rejects infinite numbers in metadata', async () => {
     const { status, error } = await sendBody(
       '/items',
       `{"id": "huge", "contentId": "${'a'.repeat(64)}", "metadata": {"n": 1e400}}`,
@@ -213,7 +213,7 @@ describe('request validation', () => {
     expect(error.message).toContain('not valid UTF-8')
   })
 
-  it('rejects JSON declared in another charset with 415', async () => {
+  it('rejects another declared charset', async () => {
     const { status, error } = await sendBody(
       '/ratings',
       JSON.stringify({ user: 'u', item: 'c0-0', rating: 'like' }),
@@ -224,7 +224,7 @@ describe('request validation', () => {
     expect(error.code).toBe('unsupported_media_type')
   })
 
-  it('rejects a body over the limit on any route', async () => {
+  it('rejects oversized bodies on /items', async () => {
     const { status, error } = await sendBody(
       '/items?id=big',
       new Uint8Array(17 * 1024 * 1024),
@@ -235,7 +235,7 @@ describe('request validation', () => {
     expect(error.code).toBe('payload_too_large')
   })
 
-  it('replaces a cf-ray value that is no ray id by a UUID', async () => {
+  it('replaces malformed cf-ray request ids', async () => {
     const ray = '8f1c2d3e4a5b6c7d-LHR'
     const rayRequest = await request('/health', { headers: { 'cf-ray': ray } })
     const replaced = await request('/health', { headers: { 'cf-ray': 'hello<script>' } })
@@ -295,7 +295,7 @@ describe('request validation', () => {
     },
   )
 
-  it('reads a multipart image of the full image size limit', async () => {
+  it('accepts maximal multipart image uploads', async () => {
     const form = new FormData()
     form.set('image', new File([new Uint8Array(MAX_IMAGE_BYTES)], 'large.jpg'))
     form.set('note', 'y'.repeat(4000))
@@ -306,7 +306,7 @@ describe('request validation', () => {
       headers: { [TENANT_HEADER]: TENANT },
     })
 
-    // Past the size check, the zero bytes are found to be no image.
+    // The body passes the size check, and its zero bytes are then found to be no image.
     expect(response.status).toBe(415)
   })
 })
