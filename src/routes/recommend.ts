@@ -21,7 +21,7 @@ const MAX_EXAMPLES = 200
 const MAX_SCORED_ITEMS = 500
 
 /** Fields of the POST /recommend body. */
-const RECOMMEND_FIELDS = ['positive', 'negative', 'k', 'exclude', 'lambda', 'explore']
+const RECOMMEND_FIELDS = ['user', 'positive', 'negative', 'k', 'exclude', 'lambda', 'explore']
 
 /** A plain decimal number such as `0.5`, `1` or `.25`, without sign, exponent or spaces. */
 const DECIMAL = /^(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})$/
@@ -59,10 +59,16 @@ function unitInterval(
 }
 
 /**
- * Reads a list of distinct item ids: a comma-separated string in a query, or a JSON array in a
- * body.
+ * Reads a list of item ids: a comma-separated string in a query, or a JSON array in a body. An id
+ * listed twice is an error, unless `repeats` is 'merge', which keeps its first occurrence.
  */
-function idList(value: unknown, name: string, max: number, source: ParameterSource): string[] {
+function idList(
+  value: unknown,
+  name: string,
+  max: number,
+  source: ParameterSource,
+  repeats: 'reject' | 'merge' = 'reject',
+): string[] {
   if (value === undefined || (source === 'query' && value === '')) return []
   const list = source === 'query' && typeof value === 'string' ? value.split(',') : value
   if (!Array.isArray(list) || list.length > max) {
@@ -73,6 +79,7 @@ function idList(value: unknown, name: string, max: number, source: ParameterSour
     )
   }
   const ids = list.map((id, i) => requireId(id, `${name}[${i}]`))
+  if (repeats === 'merge') return [...new Set(ids)]
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
   if (repeated !== undefined) {
     throw new FeatureForestError('invalid_request', `${name} lists ${repeated} twice`)
@@ -108,7 +115,7 @@ export function recommendRoutes(): Hono<AppEnv> {
     const user = requireId(c.req.query('user'), 'user')
     const options: RecommendOptions = {
       k: kOf(c.req.query('k'), 'query'),
-      exclude: idList(c.req.query('exclude'), 'exclude', MAX_EXCLUDE, 'query'),
+      exclude: idList(c.req.query('exclude'), 'exclude', MAX_EXCLUDE, 'query', 'merge'),
       lambda: unitInterval(c.req.query('lambda'), 'lambda', 1, 'query'),
       explore: unitInterval(c.req.query('explore'), 'explore', 0, 'query'),
     }
@@ -119,6 +126,24 @@ export function recommendRoutes(): Hono<AppEnv> {
   routes.post('/recommend', async (c) => {
     const body = objectBody(await readJsonBody(c), '{ "positive", "negative", "k" }')
     rejectUnknownFields(body, RECOMMEND_FIELDS, 'body')
+    const options: RecommendOptions = {
+      k: kOf(body.k, 'body'),
+      exclude: idList(body.exclude, 'exclude', MAX_EXCLUDE, 'body', 'merge'),
+      lambda: unitInterval(body.lambda, 'lambda', 1, 'body'),
+      explore: unitInterval(body.explore, 'explore', 0, 'body'),
+    }
+    const deps = tenantDeps(c.env, c.get('tenant'))
+    // With a user instead of examples, this form serves exclusion lists too long for a URL.
+    if (body.user !== undefined) {
+      if (body.positive !== undefined || body.negative !== undefined) {
+        throw new FeatureForestError(
+          'invalid_request',
+          'give either user or positive and negative examples, not both',
+        )
+      }
+      const user = requireId(body.user, 'user')
+      return c.json({ user, ...(await recommendForUser(deps, user, options)) })
+    }
     const positive = idList(body.positive, 'positive', MAX_EXAMPLES, 'body')
     const negative = idList(body.negative, 'negative', MAX_EXAMPLES, 'body')
     const both = positive.find((id) => negative.includes(id))
@@ -128,13 +153,6 @@ export function recommendRoutes(): Hono<AppEnv> {
         `item ${both} is in both positive and negative; give each example once`,
       )
     }
-    const options: RecommendOptions = {
-      k: kOf(body.k, 'body'),
-      exclude: idList(body.exclude, 'exclude', MAX_EXCLUDE, 'body'),
-      lambda: unitInterval(body.lambda, 'lambda', 1, 'body'),
-      explore: unitInterval(body.explore, 'explore', 0, 'body'),
-    }
-    const deps = tenantDeps(c.env, c.get('tenant'))
     return c.json(await recommendFromExamples(deps, positive, negative, options))
   })
   routes.all('/recommend', () => methodNotAllowed('GET', 'POST'))

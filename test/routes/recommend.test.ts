@@ -63,6 +63,17 @@ describe('GET /recommend', () => {
     }
   })
 
+  it('accepts an excluded id listed twice', async () => {
+    await seedCatalog('rec-exclude-twice', 2)
+
+    const body = await recommend('rec-exclude-twice', 'user=ida&k=100&exclude=c0-0,c1-1,c0-0')
+    const returned = body.items.map((item) => item.item)
+
+    expect(returned).toHaveLength(6)
+    expect(returned).not.toContain('c0-0')
+    expect(returned).not.toContain('c1-1')
+  })
+
   it('never returns deleted items', async () => {
     await seedCatalog('rec-deleted', 2)
     await send('/items/c1-0', 'rec-deleted', 'DELETE')
@@ -200,6 +211,38 @@ describe('POST /recommend', () => {
     const response = await postJson('/recommend', { positive: ['nope'] }, 'rec-adhoc-missing')
 
     expect(response.status).toBe(404)
+  })
+
+  it('recommends for a stored user with an exclusion list too long for a URL', async () => {
+    const items = await seedCatalog('rec-post-user', 3)
+    await rate('rec-post-user', 'joe', 'c0-0', 'like')
+    await rate('rec-post-user', 'joe', 'c1-0', 'dislike')
+    // 1,000 ids, most of 120 characters: about 120 KB, past the URL limits of workerd and Cloudflare.
+    const padding = Array.from({ length: 997 }, (_, n) => `absent-${n}-`.padEnd(120, 'x'))
+    const exclude = ['c0-1', 'c2-2', ...padding]
+
+    const response = await postJson(
+      '/recommend',
+      { user: 'joe', k: 100, exclude: [...exclude, 'c0-1'] },
+      'rec-post-user',
+    )
+    const body = (await response.json()) as RecommendBody
+    const returned = body.items.map((item) => item.item)
+
+    expect(response.status).toBe(200)
+    expect(body.user).toBe('joe')
+    expect(body.strategy).toBe('forest')
+    expect(body.modelVersion).toBe(2)
+    expect(returned).toHaveLength(items.length - 4)
+    for (const item of ['c0-0', 'c1-0', 'c0-1', 'c2-2']) expect(returned).not.toContain(item)
+  })
+
+  it('rejects a user together with examples with 400', async () => {
+    const response = await postJson('/recommend', { user: 'joe', positive: ['c0-0'] })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toBe('give either user or positive and negative examples, not both')
   })
 
   it('rejects examples that are not a list with 400', async () => {
