@@ -17,7 +17,7 @@ import {
   type TrainRequest,
 } from '../learning/classifier-service'
 import { FEATURE_KINDS, type FeatureKind } from '../learning/classifier-training'
-import { MAX_BATCH_TEXTS, parseText } from '../text/text-input'
+import { countCodePoints, isBlank, MAX_BATCH_TEXTS, parseText } from '../text/text-input'
 
 /**
  * Limits of POST /train. Each example costs one KV read, so 500 stay within the 1,000 KV
@@ -27,6 +27,11 @@ import { MAX_BATCH_TEXTS, parseText } from '../text/text-input'
 export const MAX_TRAIN_EXAMPLES = 500
 export const MAX_CLASSES = 32
 export const MAX_LABEL_LENGTH = 32
+/**
+ * Maximum UTF-8 size of a label. The summary contains each label twice (classes and counts), so 32
+ * labels of 96 bytes take 6,144 bytes of the 8,192.
+ */
+export const MAX_LABEL_BYTES = 96
 
 /**
  * Maximum number of examples given as text in one POST /train request: the batch limit of POST /embed,
@@ -42,6 +47,32 @@ const LABEL_FORBIDDEN = /[\p{Cc}\p{Cs}]/u
 
 function invalid(message: string): FeatureForestError {
   return new FeatureForestError('invalid_request', message)
+}
+
+/**
+ * Returns `value` when it is a valid class label: 1 to MAX_LABEL_LENGTH characters, at most
+ * MAX_LABEL_BYTES of UTF-8 and at least one visible character. `where` names it in messages.
+ */
+function parseLabel(value: unknown, where: string): string {
+  if (typeof value !== 'string' || isBlank(value)) {
+    throw invalid(`${where} must be a string with a visible character; send a class name`)
+  }
+  // Control characters and unpaired surrogates are escaped as 6 bytes each in the stored
+  // summary, which could then exceed the size of R2 custom metadata.
+  if (LABEL_FORBIDDEN.test(value)) {
+    throw invalid(
+      `${where} contains a control character or an unpaired surrogate; use printable text`,
+    )
+  }
+  const characters = countCodePoints(value)
+  const bytes = new TextEncoder().encode(value).length
+  if (characters > MAX_LABEL_LENGTH || bytes > MAX_LABEL_BYTES) {
+    throw invalid(
+      `${where} has ${characters} characters and ${bytes} bytes of UTF-8; the limits are ` +
+        `${MAX_LABEL_LENGTH} characters and ${MAX_LABEL_BYTES} bytes`,
+    )
+  }
+  return value
 }
 
 /**
@@ -83,19 +114,7 @@ function parseTrainRequest(body: unknown): TrainRequest {
       throw invalid(`${where} must be an object`)
     }
     rejectUnknownFields(example, ['contentId', 'item', 'text', 'label'], where)
-    const { label } = example as Record<string, unknown>
-    if (typeof label !== 'string' || label.trim().length === 0 || label.length > MAX_LABEL_LENGTH) {
-      throw invalid(
-        `${where}.label must be a string of 1 to ${MAX_LABEL_LENGTH} characters, not only white space`,
-      )
-    }
-    // Control characters and unpaired surrogates are escaped as 6 bytes each in the stored
-    // summary, which could then exceed the size of R2 custom metadata.
-    if (LABEL_FORBIDDEN.test(label)) {
-      throw invalid(
-        `${where}.label contains a control character or an unpaired surrogate; use printable text`,
-      )
-    }
+    const label = parseLabel((example as Record<string, unknown>).label, `${where}.label`)
     return { source: parseSource(example as Record<string, unknown>, where), label }
   })
   const texts = parsed.filter(({ source }) => 'text' in source).length

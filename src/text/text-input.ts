@@ -25,7 +25,8 @@ function fieldList(keys: readonly string[]): string {
   return keys.length > 5 ? `${names.join(', ')} and ${keys.length - 5} more` : names.join(', ')
 }
 
-function countCodePoints(text: string): number {
+/** Returns the number of Unicode code points of a string; a surrogate pair counts once. */
+export function countCodePoints(text: string): number {
   let count = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
@@ -44,6 +45,11 @@ function countCodePoints(text: string): number {
  * such as U+200B ZERO WIDTH SPACE, and default-ignorable ones such as variation selectors.
  */
 const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu
+
+/** Tells whether a string shows nothing: it is empty or only invisible characters. */
+export function isBlank(value: string): boolean {
+  return value.replace(INVISIBLE, '') === ''
+}
 
 /** A UTF-16 surrogate without its pair, which JSON can carry as a "\ud800" escape. */
 const LONE_SURROGATE = /\p{Cs}/u
@@ -65,7 +71,7 @@ export function parseText(value: unknown, where: string): string {
         'not a Unicode character; send well-formed text',
     )
   }
-  if (value.replace(INVISIBLE, '') === '') {
+  if (isBlank(value)) {
     throw invalid(
       `${where} is empty or only white space and invisible characters; send text with at ` +
         'least one word',

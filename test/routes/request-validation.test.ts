@@ -127,12 +127,6 @@ describe('request validation', () => {
     expect(body.error.code).toBe('invalid_request')
   })
 
-  it('rejects a repeated id in the exclude query', async () => {
-    const response = await send('/recommend?user=u&exclude=c0-0,c0-0', TENANT)
-
-    expect(response.status).toBe(400)
-  })
-
   it('rejects a blank classifier label', async () => {
     const response = await postJson(
       '/train',
@@ -191,6 +185,42 @@ describe('request validation', () => {
     expect(response.status).toBe(400)
     expect(body.error.message).toContain('examples[0].label contains a control character')
     expect((await send('/models/control', TENANT)).status).toBe(404)
+  })
+
+  it('counts label length in characters', async () => {
+    const emoji = '\u{1F600}'.repeat(24)
+    const han = '\u732b'.repeat(32)
+    const examples = [
+      { item: 'c0-0', label: emoji },
+      { item: 'c1-0', label: han },
+    ]
+
+    const response = await postJson('/train', { model: 'wide-labels', examples }, TENANT)
+    const body = (await response.json()) as { classes: string[] }
+
+    expect(response.status).toBe(201)
+    expect([...body.classes].sort()).toEqual([emoji, han].sort())
+  })
+
+  it.each([
+    ['33 characters', 'a'.repeat(33), 'has 33 characters and 33 bytes'],
+    ['25 emoji of 4 bytes', '\u{1F600}'.repeat(25), 'has 25 characters and 100 bytes'],
+    [
+      'only a zero-width space',
+      '\u200b',
+      'must be a string with a visible character; send a class name',
+    ],
+  ])('rejects a label of %s', async (_, label, message) => {
+    const examples = [
+      { item: 'c0-0', label },
+      { item: 'c1-0', label: 'b' },
+    ]
+
+    const response = await postJson('/train', { model: 'bad-label', examples }, TENANT)
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain(`examples[0].label ${message}`)
   })
 
   it('rejects infinite numbers in metadata', async () => {
