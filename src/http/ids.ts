@@ -1,7 +1,8 @@
 import { FeatureForestError } from '../errors'
 import { showJsonValue } from './json-body'
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/
+/** Shape of item, user and model ids. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/
 
 /** Rule for item, user and model ids, quoted in error messages. */
 export const ID_RULE =

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 
 import { FeatureForestError } from '../errors'
+import { parseMultipart, textField } from './multipart'
 
 /** Multipart form field that carries an uploaded image. */
 export const IMAGE_FIELD = 'image'
@@ -26,26 +27,27 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 /** Largest request body of any route: an image upload in a multipart form. */
 export const MAX_BODY_BYTES = MAX_IMAGE_BYTES + MULTIPART_OVERHEAD_BYTES
 
-/** Reads an image from the multipart field IMAGE_FIELD, or the raw body. */
+/**
+ * Reads an image from the multipart field IMAGE_FIELD, or the raw body. The other text fields
+ * of a form must be UTF-8, and file fields other than the image are ignored.
+ */
 export async function readImageUpload(c: Context): Promise<ImageUpload> {
-  const contentType = (c.req.header('Content-Type') ?? '').toLowerCase()
+  const contentType = c.req.header('Content-Type') ?? ''
   const fields = new Map<string, string>()
   let bytes: Uint8Array
-  if (contentType.startsWith('multipart/form-data')) {
-    const form = await c.req.formData().catch(() => {
-      throw new FeatureForestError('invalid_request', 'multipart body could not be parsed')
-    })
-    const file = form.get(IMAGE_FIELD)
-    if (!(file instanceof File)) {
+  if (contentType.toLowerCase().startsWith('multipart/form-data')) {
+    const parts = parseMultipart(new Uint8Array(await c.req.arrayBuffer()), contentType)
+    const image = parts.find((part) => part.name === IMAGE_FIELD)
+    if (image?.filename === undefined) {
       throw new FeatureForestError(
         'invalid_request',
         `multipart body has no file field "${IMAGE_FIELD}"; send the image in a field named "${IMAGE_FIELD}"`,
       )
     }
-    form.forEach((value, name) => {
-      if (typeof value === 'string') fields.set(name, value)
-    })
-    bytes = new Uint8Array(await file.arrayBuffer())
+    for (const part of parts) {
+      if (part.filename === undefined) fields.set(part.name, textField(part))
+    }
+    bytes = image.bytes
   } else {
     bytes = new Uint8Array(await c.req.arrayBuffer())
   }

@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 
 import { FeatureForestError } from '../errors'
+import { headerParameter } from './header-parameter'
+import { decodeUtf8 } from './utf8'
 
 /**
  * Formats a JSON value for an error message, in at most 40 characters. Numbers are written as
@@ -20,21 +22,8 @@ export function showJsonValue(value: unknown): string {
 /** Largest accepted JSON body, in bytes. */
 export const MAX_JSON_BYTES = 1024 * 1024
 
-/** A `; name=value` parameter of a media type, whose value may be a quoted string. */
-const MEDIA_TYPE_PARAMETER = /;\s*([^\s;=]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g
-
 /** Charset labels whose bytes decode as UTF-8, since US-ASCII is a subset of UTF-8. */
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii'])
-
-/** Returns the `charset` parameter of a Content-Type header, lower-cased, or undefined. */
-function charsetOf(contentType: string): string | undefined {
-  for (const [, name, value] of contentType.matchAll(MEDIA_TYPE_PARAMETER)) {
-    if (name!.toLowerCase() !== 'charset') continue
-    const unquoted = value!.startsWith('"') ? value!.slice(1, -1).replace(/\\(.)/g, '$1') : value!
-    return unquoted.trim().toLowerCase()
-  }
-  return undefined
-}
 
 /**
  * Parses the request body as JSON, which must be UTF-8. Throws unsupported_media_type for
@@ -42,7 +31,7 @@ function charsetOf(contentType: string): string | undefined {
  * bytes that are not UTF-8 or not JSON.
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
-  const charset = charsetOf(c.req.header('Content-Type') ?? '')
+  const charset = headerParameter(c.req.header('Content-Type') ?? '', 'charset')?.toLowerCase()
   if (charset !== undefined && charset !== '' && !UTF8_CHARSETS.has(charset)) {
     throw new FeatureForestError(
       'unsupported_media_type',
@@ -57,10 +46,8 @@ export async function readJsonBody(c: Context): Promise<unknown> {
       `JSON body is larger than ${MAX_JSON_BYTES} bytes`,
     )
   }
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
-  } catch {
+  const text = decodeUtf8(bytes)
+  if (text === undefined) {
     throw new FeatureForestError(
       'invalid_request',
       'body is not valid UTF-8; send JSON encoded as UTF-8',

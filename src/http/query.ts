@@ -1,13 +1,19 @@
 import type { MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
 
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
 
+/** Route path of middleware that runs on every path, as Hono registers `app.use(handler)`. */
+const EVERY_PATH = '/*'
+
 /**
  * Rejects a query string that repeats a parameter. Every parameter of the API takes one value
  * (lists are comma-separated), and a repeat would otherwise be resolved silently to one of them.
+ * A path that no route serves is left to the not-found handler, since its query means nothing.
  */
 export const singleQueryValues: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!matchedRoutes(c).some((route) => route.path !== EVERY_PATH)) return next()
   const seen = new Set<string>()
   for (const name of new URL(c.req.url).searchParams.keys()) {
     if (seen.has(name)) {

@@ -13,14 +13,18 @@ import { parseBulkInput, parseItemInput, parseMetadata } from '../catalog/item-i
 import { tenantDeps } from '../deps'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
-import { requireId } from '../http/ids'
+import { ID_PATTERN, requireId } from '../http/ids'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
 import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
+import { issuePageCursor, readCursor, type Listing } from '../http/list-cursor'
 import { methodNotAllowed } from '../http/method-not-allowed'
 
 /** Default and maximum page size of GET /items. */
 const DEFAULT_PAGE_SIZE = 100
 const MAX_PAGE_SIZE = 1000
+
+/** The listing of GET /items, whose storage cursors are the id of the last item of a page. */
+const ITEM_LISTING: Listing = { name: 'items', storageCursor: ID_PATTERN }
 
 /** Reads the metadata of an image upload: a JSON object in a form field or query parameter. */
 function uploadMetadata(text: string | undefined): Record<string, unknown> | null {
@@ -56,10 +60,10 @@ export function itemRoutes(): Hono<AppEnv> {
 
   routes.get('/items', async (c) => {
     const limit = integerQuery(c.req.query('limit'), 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    const cursor = c.req.query('cursor')
-    if (cursor !== undefined && cursor !== '') requireId(cursor, 'cursor')
-    const { index } = tenantDeps(c.env, c.get('tenant'))
-    return c.json(await index.listItems(cursor || undefined, limit))
+    const tenant = c.get('tenant')
+    const cursor = await readCursor(ITEM_LISTING, tenant, c.req.query('cursor'))
+    const { index } = tenantDeps(c.env, tenant)
+    return c.json(await issuePageCursor(ITEM_LISTING, tenant, await index.listItems(cursor, limit)))
   })
   routes.all('/items', () => methodNotAllowed('GET', 'POST'))
 

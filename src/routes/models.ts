@@ -7,6 +7,7 @@ import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
 import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
+import { issuePageCursor, readCursor, type Listing } from '../http/list-cursor'
 import { methodNotAllowed } from '../http/method-not-allowed'
 import {
   deleteClassifier,
@@ -39,8 +40,8 @@ export const MAX_LABEL_BYTES = 96
  */
 export const MAX_TRAIN_TEXTS = MAX_BATCH_TEXTS
 
-/** A Workers KV list cursor: an opaque token of base64 or base64url characters. */
-const LIST_CURSOR = /^[A-Za-z0-9+/=_-]{1,2048}$/
+/** The listing of GET /models, whose storage cursors are R2 list cursors: base64 or base64url. */
+const MODEL_LISTING: Listing = { name: 'models', storageCursor: /^[A-Za-z0-9+/=_-]{1,2048}$/ }
 
 /** Characters a label may not hold: C0 and C1 controls and unpaired UTF-16 surrogates. */
 const LABEL_FORBIDDEN = /[\p{Cc}\p{Cs}]/u
@@ -160,12 +161,12 @@ export function modelRoutes(): Hono<AppEnv> {
 
   routes.get('/models', async (c) => {
     const limit = integerQuery(c.req.query('limit'), 'limit', 100, 1, 1000)
-    const cursor = c.req.query('cursor') || undefined
-    if (cursor !== undefined && !LIST_CURSOR.test(cursor)) {
-      throw invalid('cursor is invalid; pass the cursor returned with the previous page')
-    }
-    const { classifiers } = tenantDeps(c.env, c.get('tenant'))
-    return c.json(await classifiers.list(cursor, limit))
+    const tenant = c.get('tenant')
+    const cursor = await readCursor(MODEL_LISTING, tenant, c.req.query('cursor'))
+    const { classifiers } = tenantDeps(c.env, tenant)
+    return c.json(
+      await issuePageCursor(MODEL_LISTING, tenant, await classifiers.list(cursor, limit)),
+    )
   })
   routes.all('/models', () => methodNotAllowed('GET'))
 

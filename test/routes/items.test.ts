@@ -13,6 +13,7 @@ import {
   TENANT_HEADER,
 } from '../support/catalog'
 import { HAS_DATA, readFixture } from '../support/fixtures'
+import { latin1, multipartBody } from '../support/multipart'
 
 interface ItemBody {
   item: {
@@ -236,6 +237,24 @@ describe('GET /items', () => {
     expect(seen).toHaveLength(8)
   })
 
+  it('rejects cursors it did not issue', async () => {
+    await seedCatalog('items-cursors', 1)
+    await seedCatalog('items-cursors-other', 1)
+    const cursorOf = async (tenant: string) =>
+      ((await (await send('/items?limit=1', tenant)).json()) as { cursor: string }).cursor
+    const cursor = await cursorOf('items-cursors')
+    const changed = (cursor.startsWith('A') ? 'B' : 'A') + cursor.slice(1)
+
+    for (const rejected of ['c1-0', changed, await cursorOf('items-cursors-other')]) {
+      const response = await send(`/items?cursor=${encodeURIComponent(rejected)}`, 'items-cursors')
+      const body = (await response.json()) as ErrorBody
+
+      expect(response.status).toBe(400)
+      expect(body.error.code).toBe('invalid_request')
+      expect(body.error.message).toContain('cursor is invalid')
+    }
+  })
+
   it.each(['0', '1001', 'ten', '1e2', '0x10', '%2010'])('rejects limit=%s', async (limit) => {
     const response = await send(`/items?limit=${limit}`)
 
@@ -269,6 +288,8 @@ describe('GET and DELETE /items/{id}', () => {
 })
 
 describe.skipIf(!HAS_DATA)('POST /items with an image', () => {
+  const CAT = 'cats_dogs_kaggle/cat/cat.10002.jpg'
+
   it('embeds a raw upload and adds it', async () => {
     const bytes = await readFixture('cats_dogs_kaggle/cat/cat.1.jpg')
 
@@ -303,6 +324,44 @@ describe.skipIf(!HAS_DATA)('POST /items with an image', () => {
     expect(response.status).toBe(201)
     expect(body.item.id).toBe('dog-1')
     expect(body.item.metadata).toEqual({ kind: 'dog' })
+  })
+
+  it('keeps UTF-8 multipart fields intact', async () => {
+    const metadata = { title: 'Café \ufffd 猫' }
+    const form = multipartBody([
+      { name: 'image', filename: 'cat.jpg', content: await readFixture(CAT) },
+      { name: 'id', content: 'cat-utf8' },
+      { name: 'metadata', content: JSON.stringify(metadata) },
+    ])
+
+    const response = await request('/items', {
+      method: 'POST',
+      body: form.body,
+      headers: { 'Content-Type': form.contentType, [TENANT_HEADER]: 'items-multipart' },
+    })
+    const body = (await response.json()) as ItemBody
+
+    expect(response.status).toBe(201)
+    expect(body.item.metadata).toEqual(metadata)
+  })
+
+  it('rejects a non-UTF-8 multipart field', async () => {
+    const form = multipartBody([
+      { name: 'image', filename: 'cat.jpg', content: await readFixture(CAT) },
+      { name: 'id', content: 'cat-latin1' },
+      { name: 'metadata', content: latin1('{"title": "Café"}') },
+    ])
+
+    const response = await request('/items', {
+      method: 'POST',
+      body: form.body,
+      headers: { 'Content-Type': form.contentType, [TENANT_HEADER]: 'items-multipart' },
+    })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain('multipart field "metadata" is not valid UTF-8')
+    expect((await send('/items/cat-latin1', 'items-multipart')).status).toBe(404)
   })
 
   it('rejects bytes that are not an image', async () => {

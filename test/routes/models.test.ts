@@ -221,6 +221,34 @@ describe('GET and DELETE /models', () => {
     expect(second.cursor).toBeUndefined()
   })
 
+  it('rejects cursors it did not issue', async () => {
+    const examples = await clusterExamples('models-cursors', [0, 1], 3)
+    for (const name of ['m1', 'm2']) {
+      await postJson('/train', { model: name, examples, features: 'embedding' }, 'models-cursors')
+    }
+    await seedCatalog('models-cursors', 1)
+    const cursorOf = async (path: string, tenant: string) =>
+      ((await (await send(path, tenant)).json()) as { cursor: string }).cursor
+    const cursor = await cursorOf('/models?limit=1', 'models-cursors')
+    const changed = (cursor.startsWith('A') ? 'B' : 'A') + cursor.slice(1)
+    // A storage cursor in the form local R2 gives, a changed cursor, one of another listing
+    // and one of another tenant.
+    const rejected: [string, string][] = [
+      ['models-cursors', btoa('v1:models-cursors:classifiers:m1')],
+      ['models-cursors', changed],
+      ['models-cursors', await cursorOf('/items?limit=1', 'models-cursors')],
+      ['models-cursors-other', cursor],
+    ]
+
+    for (const [tenant, other] of rejected) {
+      const response = await send(`/models?cursor=${encodeURIComponent(other)}`, tenant)
+      const body = (await response.json()) as ErrorBody
+
+      expect(response.status).toBe(400)
+      expect(body.error.message).toContain('cursor is invalid')
+    }
+  })
+
   it.each(['!!', 'a b', 'x'.repeat(2049)])('rejects cursor %s with 400', async (cursor) => {
     const response = await send(`/models?cursor=${encodeURIComponent(cursor)}`)
     const body = (await response.json()) as ErrorBody

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { MAX_IMAGE_BYTES } from '../../src/http/image-body'
 import { request, type ErrorBody } from '../support/api'
 import { postJson, seedCatalog, send, TENANT_HEADER } from '../support/catalog'
+import { latin1, multipartBody } from '../support/multipart'
 
 const TENANT = 'validation'
 
@@ -168,6 +169,23 @@ describe('request validation', () => {
     expect(body.error.message).toContain(`query parameter "${name}" is repeated`)
   })
 
+  it.each(['/nowhere?a=1&a=2', '/items/c0-0/extra?k=1&k=1'])(
+    'returns 404 for the unknown path %s',
+    async (path) => {
+      const response = await send(path, TENANT)
+      const body = (await response.json()) as ErrorBody
+
+      expect(response.status).toBe(404)
+      expect(body.error.code).toBe('not_found')
+    },
+  )
+
+  it('rejects a repeated query parameter before a 405', async () => {
+    const response = await send('/catalog?a=1&a=2', TENANT, 'POST')
+
+    expect(response.status).toBe(400)
+  })
+
   it('rejects control characters in labels', async () => {
     const response = await postJson(
       '/train',
@@ -241,6 +259,23 @@ describe('request validation', () => {
 
     expect(status).toBe(400)
     expect(error.message).toContain('not valid UTF-8')
+  })
+
+  it.each([
+    ['/embed', 'text'],
+    ['/items', 'metadata'],
+    ['/models/m/predict', 'text'],
+  ])('rejects a non-UTF-8 multipart field in POST %s', async (path, field) => {
+    const form = multipartBody([
+      { name: 'image', filename: 'a.jpg', content: new Uint8Array([1, 2, 3]) },
+      { name: field, content: latin1('{"title": "café"}') },
+    ])
+
+    const { status, error } = await sendBody(path, form.body, form.contentType)
+
+    expect(status).toBe(400)
+    expect(error.code).toBe('invalid_request')
+    expect(error.message).toContain(`multipart field "${field}" is not valid UTF-8`)
   })
 
   it('rejects another declared charset', async () => {
