@@ -15,14 +15,21 @@ function parseText(text: string, contentType = CONTENT_TYPE) {
   }))
 }
 
-function parseError(text: string, contentType = CONTENT_TYPE): string {
+/** Returns the message of the invalid_request error that parsing `body` throws. */
+function parseError(body: string | Uint8Array, contentType = CONTENT_TYPE): string {
   try {
-    parseText(text, contentType)
+    parseMultipart(typeof body === 'string' ? new TextEncoder().encode(body) : body, contentType)
   } catch (error) {
     expect(error).toBeInstanceOf(FeatureForestError)
+    expect((error as FeatureForestError).code).toBe('invalid_request')
     return (error as FeatureForestError).message
   }
-  throw new Error('the body was parsed')
+  throw new Error('expected an invalid_request error, but the body was parsed')
+}
+
+/** Builds a form of `count` text fields. */
+function fieldsForm(count: number) {
+  return multipartBody(Array.from({ length: count }, (_, i) => ({ name: `f${i}`, content: 'x' })))
 }
 
 describe('parseMultipart', () => {
@@ -42,21 +49,21 @@ describe('parseMultipart', () => {
       ['empty', undefined],
     ])
     expect(parts[0]!.bytes).toEqual(image)
+    expect(parts[0]!.bytes.buffer).toBe(form.body.buffer)
     expect(textField(parts[1]!)).toBe('cat-1')
     expect(parts[2]!.bytes).toHaveLength(0)
   })
 
-  it.each([
-    ['lines that end in LF alone', '--b\nContent-Disposition: form-data; name="a"\n\nx\n--b--\n'],
-    [
-      'a preamble and an epilogue',
-      'hi\r\n--b\r\ncontent-disposition: form-data; name=a\r\n\r\nx\r\n--b--\r\nbye',
-    ],
-    [
-      'blanks after a boundary',
-      '--b \t\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--',
-    ],
-  ])('accepts %s', (_, text) => {
+  it('treats an empty filename as a file', () => {
+    const text =
+      '--b\r\nContent-Disposition: form-data; name="a"; filename=""\r\n\r\nx\r\n--b--\r\n'
+
+    expect(parseText(text)).toEqual([{ name: 'a', filename: '', content: 'x' }])
+  })
+
+  it('ignores epilogues and header case', () => {
+    const text = '--b\r\ncontent-disposition: form-data; name=a\r\n\r\nx\r\n--b--\r\nbye'
+
     expect(parseText(text)).toEqual([{ name: 'a', filename: undefined, content: 'x' }])
   })
 
@@ -71,13 +78,11 @@ describe('parseMultipart', () => {
 
   it.each([
     ['no boundary parameter', '--b--\r\n', 'multipart/form-data', 'no boundary parameter'],
-    ['no boundary in the body', 'x', CONTENT_TYPE, 'the body has no boundary'],
-    [
-      'no closing boundary',
-      '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n',
-      CONTENT_TYPE,
-      'the closing boundary is missing',
-    ],
+    ['no boundary in the body', 'x', CONTENT_TYPE, 'could not be parsed'],
+    ['a preamble', 'hi\r\n--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--\r\n'],
+    ['lines that end in LF alone', '--b\nContent-Disposition: form-data; name="a"\n\nx\n--b--\n'],
+    ['no closing boundary', '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n'],
+    ['no blank line after the headers', '--b\r\nContent-Disposition: form-data; name="a"'],
     [
       'no Content-Disposition',
       '--b\r\nX: y\r\n\r\nx\r\n--b--\r\n',
@@ -96,30 +101,44 @@ describe('parseMultipart', () => {
       CONTENT_TYPE,
       'no field name',
     ],
-    [
-      'a longer boundary in the content',
-      '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--bb\r\n--b--\r\n',
-      CONTENT_TYPE,
-      'not followed by a line break',
-    ],
-    [
-      'no blank line after the headers',
-      '--b\r\nContent-Disposition: form-data; name="a"',
-      CONTENT_TYPE,
-      'no blank line',
-    ],
-  ])('rejects %s', (_, text, contentType, message) => {
+  ])('rejects %s', (_, text, contentType = CONTENT_TYPE, message = 'could not be parsed') => {
     expect(parseError(text, contentType)).toContain(message)
   })
 
-  it(`rejects more than ${MAX_FORM_PARTS} parts`, () => {
-    const parts = Array.from({ length: MAX_FORM_PARTS + 1 }, (_, i) => ({
-      name: `f${i}`,
-      content: 'x',
-    }))
-    const form = multipartBody(parts)
+  it('rejects non-UTF-8 part headers', () => {
+    const header = '--b\r\nContent-Disposition: form-data; name="caf?"\r\n\r\nx\r\n--b--\r\n'
+    const body = new TextEncoder().encode(header)
+    body[header.indexOf('?')] = 0xe9
 
-    expect(() => parseMultipart(form.body, form.contentType)).toThrow(`more than ${MAX_FORM_PARTS}`)
+    expect(parseError(body)).toContain('a part header is not valid UTF-8')
+  })
+
+  it('limits part headers to 16 KiB', () => {
+    const form = (padding: number) =>
+      `--b\r\nContent-Disposition: form-data; name="a"\r\nX-Padding: ${'y'.repeat(padding)}` +
+      '\r\n\r\nx\r\n--b--\r\n'
+    // The header block is the two header lines and the CRLF between them.
+    const fixed = 'Content-Disposition: form-data; name="a"\r\nX-Padding: '.length
+
+    expect(parseText(form(16 * 1024 - fixed))).toHaveLength(1)
+    expect(parseError(form(16 * 1024 - fixed + 1))).toContain('more than 16384 bytes of headers')
+  })
+
+  it(`limits forms to ${MAX_FORM_PARTS} parts`, () => {
+    const form = fieldsForm(MAX_FORM_PARTS)
+    const over = fieldsForm(MAX_FORM_PARTS + 1)
+
+    expect(parseMultipart(form.body, form.contentType)).toHaveLength(MAX_FORM_PARTS)
+    expect(parseError(over.body, over.contentType)).toContain(`more than ${MAX_FORM_PARTS} parts`)
+  })
+
+  it('keeps files over 2 MiB', () => {
+    // 2 MiB is the library's default maxFileSize, which parseMultipart raises.
+    const form = multipartBody([
+      { name: 'image', filename: 'a.jpg', content: new Uint8Array(3 * 1024 * 1024) },
+    ])
+
+    expect(parseMultipart(form.body, form.contentType)[0]!.bytes).toHaveLength(3 * 1024 * 1024)
   })
 })
 

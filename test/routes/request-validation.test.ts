@@ -278,6 +278,25 @@ describe('request validation', () => {
     expect(error.message).toContain(`multipart field "${field}" is not valid UTF-8`)
   })
 
+  describe('a malformed multipart body', () => {
+    const image = { name: 'image', filename: 'a.jpg', content: new Uint8Array([1, 2, 3]) }
+    const fields = Array.from({ length: 100 }, (_, i) => ({ name: `f${i}`, content: 'x' }))
+    const { body, contentType } = multipartBody([image])
+    const text = new TextDecoder().decode(body)
+
+    it.each([
+      ['no closing boundary', body.subarray(0, text.lastIndexOf('--')), 'could not be parsed'],
+      ['lines that end in LF alone', text.replaceAll('\r\n', '\n'), 'could not be parsed'],
+      ['more than 100 parts', multipartBody([image, ...fields]).body, 'more than 100 parts'],
+    ])('is a 400 when it has %s', async (_, malformed, message) => {
+      const { status, error } = await sendBody('/embed', malformed, contentType)
+
+      expect(status).toBe(400)
+      expect(error.code).toBe('invalid_request')
+      expect(error.message).toContain(message)
+    })
+  })
+
   it('rejects another declared charset', async () => {
     const { status, error } = await sendBody(
       '/ratings',
