@@ -29,7 +29,8 @@ export const MAX_BODY_BYTES = MAX_IMAGE_BYTES + MULTIPART_OVERHEAD_BYTES
 
 /**
  * Reads an image from the multipart field IMAGE_FIELD, or the raw body. The other text fields
- * of a form must be UTF-8, and file fields other than the image are ignored.
+ * of a form must be UTF-8, file fields other than the image are ignored, and a field name given
+ * twice is an error, as a repeated query parameter is.
  */
 export async function readImageUpload(c: Context): Promise<ImageUpload> {
   const contentType = c.req.header('Content-Type') ?? ''
@@ -37,6 +38,16 @@ export async function readImageUpload(c: Context): Promise<ImageUpload> {
   let bytes: Uint8Array
   if (contentType.toLowerCase().startsWith('multipart/form-data')) {
     const parts = parseMultipart(new Uint8Array(await c.req.arrayBuffer()), contentType)
+    const names = new Set<string>()
+    for (const { name } of parts) {
+      if (names.has(name)) {
+        throw new FeatureForestError(
+          'invalid_request',
+          `multipart field ${JSON.stringify(name.slice(0, 40))} is repeated; give each field once`,
+        )
+      }
+      names.add(name)
+    }
     const image = parts.find((part) => part.name === IMAGE_FIELD)
     if (image?.filename === undefined) {
       throw new FeatureForestError(

@@ -278,6 +278,27 @@ describe('request validation', () => {
     expect(error.message).toContain(`multipart field "${field}" is not valid UTF-8`)
   })
 
+  it.each([
+    [
+      'id',
+      [
+        { name: 'id', content: 'one' },
+        { name: 'id', content: 'two' },
+      ],
+    ],
+    ['image', [{ name: 'image', filename: 'b.jpg', content: new Uint8Array([4, 5]) }]],
+  ])('rejects the repeated multipart field %s', async (name, extra) => {
+    const form = multipartBody([
+      { name: 'image', filename: 'a.jpg', content: new Uint8Array([1, 2, 3]) },
+      ...extra,
+    ])
+
+    const { status, error } = await sendBody('/items', form.body, form.contentType)
+
+    expect(status).toBe(400)
+    expect(error.message).toBe(`multipart field "${name}" is repeated; give each field once`)
+  })
+
   describe('a malformed multipart body', () => {
     const image = { name: 'image', filename: 'a.jpg', content: new Uint8Array([1, 2, 3]) }
     const fields = Array.from({ length: 100 }, (_, i) => ({ name: `f${i}`, content: 'x' }))
