@@ -42,12 +42,6 @@ export interface AddedItem {
 export async function addItemInputs(deps: CatalogDeps, inputs: ItemInput[]): Promise<AddedItem[]> {
   const declared = await catalogSpace(deps)
   const texts = inputs.flatMap((input) => ('text' in input ? [input.text] : []))
-  // Checked before embedding, so texts sent to an image catalog cost no inference.
-  if (texts.length > 0 && declared && !sameSpace(declared, TEXT_SPACE)) {
-    throw catalogMismatch(declared, TEXT_SPACE)
-  }
-  const embedded = texts.length > 0 ? (await embedTexts(texts, deps.textFeatures)).items : []
-
   const byContentId = inputs.flatMap((input) => ('contentId' in input ? [input.contentId] : []))
   const preferred = texts.length > 0 ? TEXT_SPACE : declared
   const stored = await readContentVectors(deps, byContentId, preferred)
@@ -60,6 +54,17 @@ export async function addItemInputs(deps: CatalogDeps, inputs: ItemInput[]): Pro
         'embed the images or texts with POST /embed, or send the item as an upload or "text"',
     )
   }
+
+  // Checked before embedding, so texts sent with images or to an image catalog cost no inference.
+  if (texts.length > 0) {
+    let nextStored = 0
+    requireOneSpace(
+      inputs.map((input) => ('text' in input ? TEXT_SPACE : stored[nextStored++]!.space)),
+      'items',
+    )
+    if (declared && !sameSpace(declared, TEXT_SPACE)) throw catalogMismatch(declared, TEXT_SPACE)
+  }
+  const embedded = texts.length > 0 ? (await embedTexts(texts, deps.textFeatures)).items : []
 
   let nextText = 0
   let nextStored = 0

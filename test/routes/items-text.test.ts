@@ -268,6 +268,28 @@ describe('catalog modality', () => {
     })
   })
 
+  it('rejects a mixed bulk request on an image catalog with 400', async () => {
+    const image = await putFeatures('text-mixed-image', 'photo', clusterFeatures(1, 1))
+    await postJson('/items', { id: 'photo', contentId: image }, 'text-mixed-image')
+
+    const response = await postJson(
+      '/items/bulk',
+      {
+        items: [
+          { id: 'note', text: 'A short note.' },
+          { id: 'photo-2', contentId: image },
+        ],
+      },
+      'text-mixed-image',
+    )
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.code).toBe('mixed_modalities')
+    expect(body.error.message).toContain('items[1]')
+    expect((await catalogOf('text-mixed-image')).itemCount).toBe(1)
+  })
+
   it('keeps the modality after every item is deleted', async () => {
     await postJson('/items', { id: 'note', text: 'A short note.' }, 'text-sticky')
     await send('/items/note', 'text-sticky', 'DELETE')
