@@ -6,6 +6,7 @@ import { FeatureForestError } from './errors'
 import { errorResponse, handleError } from './http/error-handler'
 import { MAX_BODY_BYTES } from './http/image-body'
 import { singleQueryValues } from './http/query'
+import { withBodyReadErrors } from './http/request-body'
 import { requestIdMiddleware } from './http/request-id'
 import { tenantMiddleware } from './http/tenant'
 import { embedRoutes } from './routes/embed'
@@ -28,15 +29,17 @@ export function createApp(): Hono<AppEnv> {
   // Stops reading a body as soon as it passes the limit (at once for a larger Content-Length),
   // so that no route buffers more than one maximal image upload.
   app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new FeatureForestError(
-          'payload_too_large',
-          `request body is larger than ${MAX_BODY_BYTES} bytes`,
-        )
-      },
-    }),
+    withBodyReadErrors(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new FeatureForestError(
+            'payload_too_large',
+            `request body is larger than ${MAX_BODY_BYTES} bytes`,
+          )
+        },
+      }),
+    ),
   )
   app.route('/', embedRoutes())
   app.route('/', itemRoutes())

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 
 import { FeatureForestError } from '../errors'
 import { parseMultipart, textField } from './multipart'
+import { readBodyBytes } from './request-body'
 
 /** Multipart form field that carries an uploaded image. */
 export const IMAGE_FIELD = 'image'
@@ -37,7 +38,7 @@ export async function readImageUpload(c: Context): Promise<ImageUpload> {
   const fields = new Map<string, string>()
   let bytes: Uint8Array
   if (contentType.toLowerCase().startsWith('multipart/form-data')) {
-    const parts = parseMultipart(new Uint8Array(await c.req.arrayBuffer()), contentType)
+    const parts = parseMultipart(await readBodyBytes(c), contentType)
     const names = new Set<string>()
     for (const { name } of parts) {
       if (names.has(name)) {
@@ -60,7 +61,7 @@ export async function readImageUpload(c: Context): Promise<ImageUpload> {
     }
     bytes = image.bytes
   } else {
-    bytes = new Uint8Array(await c.req.arrayBuffer())
+    bytes = await readBodyBytes(c)
   }
   if (bytes.length === 0) {
     throw new FeatureForestError(

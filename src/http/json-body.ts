@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import { FeatureForestError } from '../errors'
 import { headerParameter } from './header-parameter'
 import { decodeUtf8 } from './utf8'
+import { readBodyBytes } from './request-body'
 
 /**
  * Formats a JSON value for an error message, in at most 40 characters. Numbers are written as
@@ -39,7 +40,7 @@ export async function readJsonBody(c: Context): Promise<unknown> {
         'send UTF-8 with Content-Type: application/json',
     )
   }
-  const bytes = new Uint8Array(await c.req.arrayBuffer())
+  const bytes = await readBodyBytes(c)
   if (bytes.length > MAX_JSON_BYTES) {
     throw new FeatureForestError(
       'payload_too_large',
