@@ -18,7 +18,7 @@ import { embedImage } from '../embedding/embed-image'
 import { embedTexts } from '../embedding/embed-text'
 import { FeatureForestError } from '../errors'
 import { sniffFormat } from '../image/sniff'
-import type { ClassifierSummary } from '../storage/classifier-store'
+import { checkSummarySize, type ClassifierSummary } from '../storage/classifier-store'
 import { featuresOf, trainClassifierCandidates, type FeatureKind } from './classifier-training'
 import { classProbabilities, decodeForest, encodeForest } from './forest-adapter'
 
@@ -60,24 +60,38 @@ export async function trainClassifier(
   )
   const labels = request.examples.map((example) => example.label)
 
+  // A null prototype keeps labels such as "__proto__" or "constructor" ordinary keys.
+  const counts: Record<string, number> = Object.create(null) as Record<string, number>
+  for (const label of labels) counts[label] = (counts[label] ?? 0) + 1
+  const summaryOf = (trained: {
+    featureKind: string
+    classes: string[]
+    outOfBagAccuracy: number | null
+  }): ClassifierSummary => ({
+    name: request.name,
+    modality: space.modality,
+    backbone: space.backbone,
+    ...trained,
+    counts,
+    trainedAt: new Date().toISOString(),
+  })
+  // Checked before training, which can take seconds. The reserve covers the longest feature
+  // kind name and out-of-bag accuracy that training can write in place of these.
+  checkSummarySize(
+    summaryOf({ featureKind: '', classes: Object.keys(counts), outOfBagAccuracy: null }),
+    64,
+  )
+
   const started = performance.now()
   const candidates = trainClassifierCandidates(features, labels, request.features, space)
   const trainingMs = performance.now() - started
   const best = candidates[0]!
 
-  // A null prototype keeps labels such as "__proto__" or "constructor" ordinary keys.
-  const counts: Record<string, number> = Object.create(null) as Record<string, number>
-  for (const label of labels) counts[label] = (counts[label] ?? 0) + 1
-  const summary: ClassifierSummary = {
-    name: request.name,
-    modality: space.modality,
-    backbone: space.backbone,
+  const summary = summaryOf({
     featureKind: best.featureKind,
     classes: [...best.trainer.forest.classes],
-    counts,
     outOfBagAccuracy: best.outOfBagAccuracy,
-    trainedAt: new Date().toISOString(),
-  }
+  })
   await deps.classifiers.put(summary, encodeForest(best.trainer.forest))
   return {
     ...summary,

@@ -23,16 +23,12 @@ import { countCodePoints, isBlank, MAX_BATCH_TEXTS, parseText } from '../text/te
 /**
  * Limits of POST /train. Each example costs one KV read, so 500 stay within the 1,000 KV
  * operations of a request. The class and label limits keep the model summary, stored as R2
- * custom metadata, well inside R2's 8,192-byte object metadata limit (R2 limits page).
+ * custom metadata, inside R2's 8,192-byte limit unless many labels use long UTF-8 sequences or
+ * JSON escapes; checkSummarySize rejects those before training.
  */
 export const MAX_TRAIN_EXAMPLES = 500
 export const MAX_CLASSES = 32
 export const MAX_LABEL_LENGTH = 32
-/**
- * Maximum UTF-8 size of a label. The summary contains each label twice (classes and counts), so 32
- * labels of 96 bytes take 6,144 bytes of the 8,192.
- */
-export const MAX_LABEL_BYTES = 96
 
 /**
  * Maximum number of examples given as text in one POST /train request: the batch limit of POST /embed,
@@ -51,8 +47,8 @@ function invalid(message: string): FeatureForestError {
 }
 
 /**
- * Returns `value` when it is a valid class label: 1 to MAX_LABEL_LENGTH characters, at most
- * MAX_LABEL_BYTES of UTF-8 and at least one visible character. `where` names it in messages.
+ * Returns `value` when it is a valid class label: 1 to MAX_LABEL_LENGTH characters, at least one
+ * of them visible. `where` names it in messages.
  */
 function parseLabel(value: unknown, where: string): string {
   if (typeof value !== 'string' || isBlank(value)) {
@@ -66,12 +62,8 @@ function parseLabel(value: unknown, where: string): string {
     )
   }
   const characters = countCodePoints(value)
-  const bytes = new TextEncoder().encode(value).length
-  if (characters > MAX_LABEL_LENGTH || bytes > MAX_LABEL_BYTES) {
-    throw invalid(
-      `${where} has ${characters} characters and ${bytes} bytes of UTF-8; the limits are ` +
-        `${MAX_LABEL_LENGTH} characters and ${MAX_LABEL_BYTES} bytes`,
-    )
+  if (characters > MAX_LABEL_LENGTH) {
+    throw invalid(`${where} has ${characters} characters; the limit is ${MAX_LABEL_LENGTH}`)
   }
   return value
 }

@@ -1,7 +1,11 @@
 import { IMAGE_SPACE, type Modality } from '../catalog/vector-space'
+import { FeatureForestError } from '../errors'
 
 /** Key schema version: a change of layout or encoding gets a new prefix. */
 const KEY_VERSION = 'v1'
+
+/** R2's limit on the custom metadata of an object, names and values together, in bytes. */
+const MAX_CUSTOM_METADATA_BYTES = 8192
 
 /**
  * Summary of a trained classifier, readable without loading its forest. `modality` and
@@ -16,6 +20,45 @@ export interface ClassifierSummary {
   counts: Record<string, number>
   outOfBagAccuracy: number | null
   trainedAt: string
+}
+
+/** Returns the custom metadata that stores a summary. */
+function summaryMetadata(summary: ClassifierSummary): Record<string, string> {
+  return { summary: JSON.stringify(summary) }
+}
+
+/**
+ * Returns the size of custom metadata as the stricter of two measures: UTF-8 bytes, and
+ * Miniflare's count of UTF-16 units, doubled when any unit is above U+00FF.
+ */
+function metadataSize(metadata: Record<string, string>): number {
+  let utf8 = 0
+  let units = 0
+  let wide = false
+  for (const [name, value] of Object.entries(metadata)) {
+    for (const text of [name, value]) {
+      utf8 += new TextEncoder().encode(text).length
+      units += text.length
+      wide ||= /[\u0100-\uffff]/.test(text)
+    }
+  }
+  return Math.max(utf8, wide ? 2 * units : units)
+}
+
+/**
+ * Throws invalid_request when a summary is too large for R2 custom metadata, which happens only
+ * with many long labels. `reserve` keeps room for fields that grow once the model is trained.
+ */
+export function checkSummarySize(summary: ClassifierSummary, reserve = 0): void {
+  const size = metadataSize(summaryMetadata(summary))
+  const limit = MAX_CUSTOM_METADATA_BYTES - reserve
+  if (size > limit) {
+    throw new FeatureForestError(
+      'invalid_request',
+      `the labels make the model summary ${size} bytes, over the ${limit} bytes it may take ` +
+        'in R2 object metadata; use shorter labels',
+    )
+  }
 }
 
 /**
@@ -34,8 +77,9 @@ export class ClassifierStore {
   }
 
   async put(summary: ClassifierSummary, bytes: ArrayBuffer | Uint8Array): Promise<void> {
+    checkSummarySize(summary)
     await this.bucket.put(this.prefix() + summary.name, bytes, {
-      customMetadata: { summary: JSON.stringify(summary) },
+      customMetadata: summaryMetadata(summary),
     })
   }
 

@@ -220,9 +220,25 @@ describe('request validation', () => {
     expect([...body.classes].sort()).toEqual([emoji, han].sort())
   })
 
+  it('rejects labels too long for the model summary', async () => {
+    const items = await seedCatalog('long-labels', 8)
+    // 16 emoji of 4 UTF-8 bytes and 16 quotes, which JSON escapes: 32 characters, 96 bytes.
+    const examples = items.map((item, i) => ({
+      item: item.id,
+      label: String.fromCodePoint(0x1f600 + i).repeat(16) + '"'.repeat(16),
+    }))
+
+    const response = await postJson('/train', { model: 'long', examples }, 'long-labels')
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain('use shorter labels')
+    expect((await send('/models/long', 'long-labels')).status).toBe(404)
+  })
+
   it.each([
-    ['33 characters', 'a'.repeat(33), 'has 33 characters and 33 bytes'],
-    ['25 emoji of 4 bytes', '\u{1F600}'.repeat(25), 'has 25 characters and 100 bytes'],
+    ['33 characters', 'a'.repeat(33), 'has 33 characters; the limit is 32'],
+    ['33 emoji', '\u{1F600}'.repeat(33), 'has 33 characters; the limit is 32'],
     [
       'only a zero-width space',
       '\u200b',
