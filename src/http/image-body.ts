@@ -29,9 +29,9 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 export const MAX_BODY_BYTES = MAX_IMAGE_BYTES + MULTIPART_OVERHEAD_BYTES
 
 /**
- * Reads an image from the multipart field IMAGE_FIELD, or the raw body. The other text fields
- * of a form must be UTF-8, file fields other than the image are ignored, and a field name given
- * twice is an error, as a repeated query parameter is.
+ * Reads an image from the multipart field IMAGE_FIELD, or the raw body. The other fields of a
+ * form must be UTF-8 text, and a field name given twice is an error, as a repeated query
+ * parameter is.
  */
 export async function readImageUpload(c: Context): Promise<ImageUpload> {
   const contentType = c.req.header('Content-Type') ?? ''
@@ -58,6 +58,13 @@ export async function readImageUpload(c: Context): Promise<ImageUpload> {
     }
     for (const part of parts) {
       if (part.filename === undefined) fields.set(part.name, textField(part))
+      else if (part.name !== IMAGE_FIELD) {
+        throw new FeatureForestError(
+          'invalid_request',
+          `multipart field ${JSON.stringify(part.name.slice(0, 40))} is a file; only ` +
+            `"${IMAGE_FIELD}" may be, so send it as a text field`,
+        )
+      }
     }
     bytes = image.bytes
   } else {

@@ -1,5 +1,4 @@
 import {
-  getMultipartBoundary,
   MaxHeaderSizeExceededError,
   MaxPartsExceededError,
   MultipartParseError,
@@ -8,6 +7,7 @@ import {
 } from '@remix-run/multipart-parser'
 
 import { FeatureForestError } from '../errors'
+import { headerParameter } from './header-parameter'
 import { decodeUtf8 } from './utf8'
 
 /** Maximum number of parts in a form. The API reads up to three fields and ignores the others. */
@@ -77,6 +77,20 @@ function formPart(part: MultipartPart): FormPart {
 }
 
 /**
+ * Returns the body from its first boundary line on. RFC 2046 lets a preamble come before it,
+ * which senders must not use for data and the library does not skip.
+ */
+function withoutPreamble(body: Uint8Array, boundary: string): Uint8Array {
+  const delimiter = new TextEncoder().encode(`--${boundary}`)
+  const startsWith = (at: number) => delimiter.every((byte, i) => body[at + i] === byte)
+  if (startsWith(0)) return body
+  for (let at = body.indexOf(0x0a); at !== -1; at = body.indexOf(0x0a, at + 1)) {
+    if (body[at - 1] === 0x0d && startsWith(at + 1)) return body.subarray(at + 1)
+  }
+  return body
+}
+
+/**
  * Splits a multipart/form-data body (RFC 7578) into its parts with @remix-run/multipart-parser,
  * without decoding their content. The runtime's formData() is not used because it decodes text
  * fields leniently: bytes that are not UTF-8 become U+FFFD and can no longer be distinguished
@@ -86,12 +100,12 @@ function formPart(part: MultipartPart): FormPart {
  * dashes and the boundary (which the sender must avoid) is split there.
  */
 export function parseMultipart(body: Uint8Array, contentType: string): FormPart[] {
-  const boundary = getMultipartBoundary(contentType)
+  const boundary = headerParameter(contentType, 'boundary')
   if (!boundary) throw malformed('the Content-Type header has no boundary parameter')
 
   const parts: FormPart[] = []
   try {
-    for (const part of parseMultipartParts(body, {
+    for (const part of parseMultipartParts(withoutPreamble(body, boundary), {
       boundary,
       maxHeaderSize: MAX_PART_HEADER_BYTES,
       maxParts: MAX_FORM_PARTS,

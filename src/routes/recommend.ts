@@ -60,7 +60,8 @@ function unitInterval(
 
 /**
  * Reads a list of item ids: a comma-separated string in a query, or a JSON array in a body. An id
- * listed twice is an error, unless `repeats` is 'merge', which keeps its first occurrence.
+ * listed twice is an error, unless `repeats` is 'merge', which keeps its first occurrence and
+ * applies `max` to the distinct ids.
  */
 function idList(
   value: unknown,
@@ -71,15 +72,22 @@ function idList(
 ): string[] {
   if (value === undefined || (source === 'query' && value === '')) return []
   const list = source === 'query' && typeof value === 'string' ? value.split(',') : value
-  if (!Array.isArray(list) || list.length > max) {
+  const tooLong = () => {
     const shape = source === 'query' ? 'a comma-separated list' : 'a JSON array'
-    throw new FeatureForestError(
+    const distinct = repeats === 'merge' ? 'distinct ' : ''
+    return new FeatureForestError(
       'invalid_request',
-      `${name} must be ${shape} of at most ${max} item ids`,
+      `${name} must be ${shape} of at most ${max} ${distinct}item ids`,
     )
   }
+  // Merged repeats may take a list past `max`; twice `max` still bounds the work.
+  if (!Array.isArray(list) || list.length > (repeats === 'merge' ? 2 * max : max)) throw tooLong()
   const ids = list.map((id, i) => requireId(id, `${name}[${i}]`))
-  if (repeats === 'merge') return [...new Set(ids)]
+  if (repeats === 'merge') {
+    const distinct = [...new Set(ids)]
+    if (distinct.length > max) throw tooLong()
+    return distinct
+  }
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
   if (repeated !== undefined) {
     throw new FeatureForestError('invalid_request', `${name} lists ${repeated} twice`)
@@ -124,7 +132,7 @@ export function recommendRoutes(): Hono<AppEnv> {
   })
 
   routes.post('/recommend', async (c) => {
-    const body = objectBody(await readJsonBody(c), '{ "positive", "negative", "k" }')
+    const body = objectBody(await readJsonBody(c), '{ "user" or "positive" and "negative", ... }')
     rejectUnknownFields(body, RECOMMEND_FIELDS, 'body')
     const options: RecommendOptions = {
       k: kOf(body.k, 'body'),

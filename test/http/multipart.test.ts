@@ -76,10 +76,25 @@ describe('parseMultipart', () => {
     ])
   })
 
+  it('skips a preamble before the first boundary', () => {
+    const text =
+      'hi\r\n--b x\r\n--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--\r\n'
+
+    expect(parseText(text)).toEqual([{ name: 'a', filename: undefined, content: 'x' }])
+  })
+
+  it.each([
+    ['a blank before the next parameter', 'multipart/form-data; boundary=b ; charset=utf-8'],
+    ['a parameter ending in "boundary"', 'multipart/form-data; xboundary=zz; boundary=b'],
+  ])('reads the boundary after %s', (_, contentType) => {
+    const text = '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--\r\n'
+
+    expect(parseText(text, contentType)).toEqual([{ name: 'a', filename: undefined, content: 'x' }])
+  })
+
   it.each([
     ['no boundary parameter', '--b--\r\n', 'multipart/form-data', 'no boundary parameter'],
     ['no boundary in the body', 'x', CONTENT_TYPE, 'could not be parsed'],
-    ['a preamble', 'hi\r\n--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--\r\n'],
     ['lines that end in LF alone', '--b\nContent-Disposition: form-data; name="a"\n\nx\n--b--\n'],
     ['no closing boundary', '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n'],
     ['no blank line after the headers', '--b\r\nContent-Disposition: form-data; name="a"'],

@@ -213,12 +213,13 @@ describe('POST /recommend', () => {
     expect(response.status).toBe(404)
   })
 
-  it('recommends for a stored user with an exclusion list too long for a URL', async () => {
+  it('takes a stored user with a long exclude list', async () => {
     const items = await seedCatalog('rec-post-user', 3)
     await rate('rec-post-user', 'joe', 'c0-0', 'like')
     await rate('rec-post-user', 'joe', 'c1-0', 'dislike')
-    // 1,000 ids, most of 120 characters: about 120 KB, past the URL limits of workerd and Cloudflare.
-    const padding = Array.from({ length: 997 }, (_, n) => `absent-${n}-`.padEnd(120, 'x'))
+    // 1,000 distinct ids, most of 120 characters: about 120 KB, past the URL limits of workerd and
+    // Cloudflare.
+    const padding = Array.from({ length: 998 }, (_, n) => `absent-${n}-`.padEnd(120, 'x'))
     const exclude = ['c0-1', 'c2-2', ...padding]
 
     const response = await postJson(
@@ -235,6 +236,18 @@ describe('POST /recommend', () => {
     expect(body.modelVersion).toBe(2)
     expect(returned).toHaveLength(items.length - 4)
     for (const item of ['c0-0', 'c1-0', 'c0-1', 'c2-2']) expect(returned).not.toContain(item)
+  })
+
+  it('rejects more than 1,000 distinct excluded ids', async () => {
+    const exclude = Array.from({ length: 1001 }, (_, n) => `absent-${n}`)
+
+    const response = await postJson('/recommend', { user: 'joe', exclude })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toBe(
+      'exclude must be a JSON array of at most 1000 distinct item ids',
+    )
   })
 
   it('rejects a user together with examples with 400', async () => {

@@ -315,6 +315,20 @@ describe('request validation', () => {
     expect(error.message).toBe(`multipart field "${name}" is repeated; give each field once`)
   })
 
+  it('rejects a text field sent as a file', async () => {
+    const form = multipartBody([
+      { name: 'image', filename: 'a.jpg', content: new Uint8Array([1, 2, 3]) },
+      { name: 'metadata', filename: 'meta.json', content: '{"title": "a"}' },
+    ])
+
+    const { status, error } = await sendBody('/items', form.body, form.contentType)
+
+    expect(status).toBe(400)
+    expect(error.message).toBe(
+      'multipart field "metadata" is a file; only "image" may be, so send it as a text field',
+    )
+  })
+
   describe('a malformed multipart body', () => {
     const image = { name: 'image', filename: 'a.jpg', content: new Uint8Array([1, 2, 3]) }
     const fields = Array.from({ length: 100 }, (_, i) => ({ name: `f${i}`, content: 'x' }))
