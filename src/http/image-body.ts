@@ -50,14 +50,14 @@ export async function readImageUpload(c: Context): Promise<ImageUpload> {
       names.add(name)
     }
     const image = parts.find((part) => part.name === IMAGE_FIELD)
-    if (image?.filename === undefined) {
+    if (!image?.isFile) {
       throw new FeatureForestError(
         'invalid_request',
         `multipart body has no file field "${IMAGE_FIELD}"; send the image in a field named "${IMAGE_FIELD}"`,
       )
     }
     for (const part of parts) {
-      if (part.filename === undefined) fields.set(part.name, textField(part))
+      if (!part.isFile) fields.set(part.name, textField(part))
       else if (part.name !== IMAGE_FIELD) {
         throw new FeatureForestError(
           'invalid_request',

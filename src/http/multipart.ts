@@ -19,8 +19,8 @@ const MAX_PART_HEADER_BYTES = 16 * 1024
 /** One part of a multipart/form-data body. */
 export interface FormPart {
   name: string
-  /** Present when the part is a file upload. */
-  filename?: string
+  /** True when the part is a file upload: its Content-Disposition has a file name, even "". */
+  isFile: boolean
   /** The part's content: a view into the body, not a copy. */
   bytes: Uint8Array
 }
@@ -52,7 +52,7 @@ function parseFailure(error: unknown): unknown {
   return error
 }
 
-/** Reads the field name, file name and content of a part the library has split off. */
+/** Reads the field name and content of a part the library has split off, and whether it is a file. */
 function formPart(part: MultipartPart): FormPart {
   let disposition: string | undefined
   try {
@@ -72,8 +72,12 @@ function formPart(part: MultipartPart): FormPart {
 
   // A body given in one piece leaves each part's content in at most one chunk, a view into it.
   const bytes = part.content.length === 1 ? part.content[0]! : part.bytes
-  const filename = part.filename
-  return filename === undefined ? { name, bytes } : { name, filename, bytes }
+  // The file name itself is not read: the library would decode it, and log a warning for an
+  // unknown charset in `filename*`.
+  const isFile =
+    headerParameter(disposition, 'filename') !== undefined ||
+    headerParameter(disposition, 'filename*') !== undefined
+  return { name, isFile, bytes }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 import { FeatureForestError } from '../../src/errors'
 import { MAX_FORM_PARTS, parseMultipart, textField } from '../../src/http/multipart'
@@ -6,11 +6,11 @@ import { latin1, multipartBody } from '../support/multipart'
 
 const CONTENT_TYPE = 'multipart/form-data; boundary=b'
 
-/** Parses `text` as a form and returns each part as name, file name and content text. */
+/** Parses `text` as a form and returns each part as name, whether it is a file, and content text. */
 function parseText(text: string, contentType = CONTENT_TYPE) {
   return parseMultipart(new TextEncoder().encode(text), contentType).map((part) => ({
     name: part.name,
-    filename: part.filename,
+    isFile: part.isFile,
     content: new TextDecoder().decode(part.bytes),
   }))
 }
@@ -43,10 +43,10 @@ describe('parseMultipart', () => {
 
     const parts = parseMultipart(form.body, form.contentType)
 
-    expect(parts.map((part) => [part.name, part.filename])).toEqual([
-      ['image', 'a.jpg'],
-      ['id', undefined],
-      ['empty', undefined],
+    expect(parts.map((part) => [part.name, part.isFile])).toEqual([
+      ['image', true],
+      ['id', false],
+      ['empty', false],
     ])
     expect(parts[0]!.bytes).toEqual(image)
     expect(parts[0]!.bytes.buffer).toBe(form.body.buffer)
@@ -58,13 +58,23 @@ describe('parseMultipart', () => {
     const text =
       '--b\r\nContent-Disposition: form-data; name="a"; filename=""\r\n\r\nx\r\n--b--\r\n'
 
-    expect(parseText(text)).toEqual([{ name: 'a', filename: '', content: 'x' }])
+    expect(parseText(text)).toEqual([{ name: 'a', isFile: true, content: 'x' }])
+  })
+
+  it('reads filename* as a file without logging', () => {
+    const warn = vi.spyOn(console, 'warn')
+    const text =
+      '--b\r\nContent-Disposition: form-data; name="a"; filename*=bogus\'\'a.jpg\r\n\r\nx\r\n--b--\r\n'
+
+    expect(parseText(text)).toEqual([{ name: 'a', isFile: true, content: 'x' }])
+    expect(warn).not.toHaveBeenCalled()
+    warn.mockRestore()
   })
 
   it('ignores epilogues and header case', () => {
     const text = '--b\r\ncontent-disposition: form-data; name=a\r\n\r\nx\r\n--b--\r\nbye'
 
-    expect(parseText(text)).toEqual([{ name: 'a', filename: undefined, content: 'x' }])
+    expect(parseText(text)).toEqual([{ name: 'a', isFile: false, content: 'x' }])
   })
 
   it('reads quoted boundaries and escaped names', () => {
@@ -72,7 +82,7 @@ describe('parseMultipart', () => {
       '--b c\r\nContent-Type: text/plain\r\nContent-Disposition: form-data; name="a\\"b"\r\n\r\nx\r\n--b c--\r\n'
 
     expect(parseText(text, 'multipart/form-data; boundary="b c"')).toEqual([
-      { name: 'a"b', filename: undefined, content: 'x' },
+      { name: 'a"b', isFile: false, content: 'x' },
     ])
   })
 
@@ -80,7 +90,7 @@ describe('parseMultipart', () => {
     const text =
       'hi\r\n--b x\r\n--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--\r\n'
 
-    expect(parseText(text)).toEqual([{ name: 'a', filename: undefined, content: 'x' }])
+    expect(parseText(text)).toEqual([{ name: 'a', isFile: false, content: 'x' }])
   })
 
   it.each([
@@ -89,7 +99,7 @@ describe('parseMultipart', () => {
   ])('reads the boundary after %s', (_, contentType) => {
     const text = '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--\r\n'
 
-    expect(parseText(text, contentType)).toEqual([{ name: 'a', filename: undefined, content: 'x' }])
+    expect(parseText(text, contentType)).toEqual([{ name: 'a', isFile: false, content: 'x' }])
   })
 
   it.each([
