@@ -107,9 +107,17 @@ export function parseMultipart(body: Uint8Array, contentType: string): FormPart[
   const boundary = headerParameter(contentType, 'boundary')
   if (!boundary) throw malformed('the Content-Type header has no boundary parameter')
 
+  const form = withoutPreamble(body, boundary)
+  // A first boundary line that ends in LF alone is named here, because the library would report
+  // a part with too many bytes of headers.
+  const firstLineEnd = form.indexOf(0x0a)
+  if (firstLineEnd > 0 && form[firstLineEnd - 1] !== 0x0d) {
+    throw malformed('its lines end in LF alone; end every line in CRLF')
+  }
+
   const parts: FormPart[] = []
   try {
-    for (const part of parseMultipartParts(withoutPreamble(body, boundary), {
+    for (const part of parseMultipartParts(form, {
       boundary,
       maxHeaderSize: MAX_PART_HEADER_BYTES,
       maxParts: MAX_FORM_PARTS,

@@ -105,7 +105,12 @@ describe('parseMultipart', () => {
   it.each([
     ['no boundary parameter', '--b--\r\n', 'multipart/form-data', 'no boundary parameter'],
     ['no boundary in the body', 'x', CONTENT_TYPE, 'could not be parsed'],
-    ['lines that end in LF alone', '--b\nContent-Disposition: form-data; name="a"\n\nx\n--b--\n'],
+    [
+      'lines that end in LF alone',
+      '--b\nContent-Disposition: form-data; name="a"\n\nx\n--b--\n',
+      CONTENT_TYPE,
+      'its lines end in LF alone; end every line in CRLF',
+    ],
     ['no closing boundary', '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n'],
     ['no blank line after the headers', '--b\r\nContent-Disposition: form-data; name="a"'],
     [

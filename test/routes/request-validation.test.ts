@@ -334,10 +334,13 @@ describe('request validation', () => {
     const fields = Array.from({ length: 100 }, (_, i) => ({ name: `f${i}`, content: 'x' }))
     const { body, contentType } = multipartBody([image])
     const text = new TextDecoder().decode(body)
+    const largeFile = { name: 'image', filename: 'a.jpg', content: 'x'.repeat(20_000) }
+    const largeText = new TextDecoder().decode(multipartBody([largeFile]).body)
 
     it.each([
       ['no closing boundary', body.subarray(0, text.lastIndexOf('--')), 'could not be parsed'],
-      ['lines that end in LF alone', text.replaceAll('\r\n', '\n'), 'could not be parsed'],
+      ['lines that end in LF alone', text.replaceAll('\r\n', '\n'), 'lines end in LF alone'],
+      ['LF alone around a large file', largeText.replaceAll('\r\n', '\n'), 'lines end in LF alone'],
       ['more than 100 parts', multipartBody([image, ...fields]).body, 'more than 100 parts'],
     ])('is a 400 when it has %s', async (_, malformed, message) => {
       const { status, error } = await sendBody('/embed', malformed, contentType)
