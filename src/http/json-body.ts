@@ -2,8 +2,8 @@ import type { Context } from 'hono'
 
 import { FeatureForestError } from '../errors'
 import { headerParameter } from './header-parameter'
-import { decodeUtf8 } from './utf8'
 import { readBodyBytes } from './request-body'
+import { decodeUtf8 } from './utf8'
 
 /**
  * Formats a JSON value for an error message, in at most 40 characters. Numbers are written as

@@ -25,7 +25,7 @@ function toBase64Url(bytes: Uint8Array): string {
     .replace(/=+$/, '')
 }
 
-/** Decodes base64url; returns undefined for text that is not base64url. */
+/** Decodes base64url, or returns undefined for text that is not base64url. */
 function fromBase64Url(text: string): Uint8Array | undefined {
   try {
     const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))

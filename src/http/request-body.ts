@@ -17,8 +17,8 @@ function unreadableBody(error: unknown): FeatureForestError {
 }
 
 /**
- * Reads the whole request body. A body that breaks off is invalid_request; reading a body twice
- * is a programming error and stays an internal one.
+ * Reads the whole request body. A body that breaks off is invalid_request, while reading a body
+ * twice is a programming error and stays an internal one.
  */
 export async function readBodyBytes(c: Context): Promise<Uint8Array> {
   if (c.req.raw.bodyUsed) throw new Error('the request body was read before')

@@ -326,6 +326,15 @@ describe.skipIf(!HAS_DATA)('POST /items with an image', () => {
     expect(body.item.metadata).toEqual({ kind: 'dog' })
   })
 
+  /** Posts a hand-built multipart form to POST /items as the tenant items-multipart. */
+  function postForm(form: { body: Uint8Array; contentType: string }): Promise<Response> {
+    return request('/items', {
+      method: 'POST',
+      body: form.body,
+      headers: { 'Content-Type': form.contentType, [TENANT_HEADER]: 'items-multipart' },
+    })
+  }
+
   it('keeps UTF-8 multipart fields intact', async () => {
     const metadata = { title: 'Café \ufffd 猫' }
     const form = multipartBody([
@@ -334,11 +343,7 @@ describe.skipIf(!HAS_DATA)('POST /items with an image', () => {
       { name: 'metadata', content: JSON.stringify(metadata) },
     ])
 
-    const response = await request('/items', {
-      method: 'POST',
-      body: form.body,
-      headers: { 'Content-Type': form.contentType, [TENANT_HEADER]: 'items-multipart' },
-    })
+    const response = await postForm(form)
     const body = (await response.json()) as ItemBody
 
     expect(response.status).toBe(201)
@@ -352,11 +357,7 @@ describe.skipIf(!HAS_DATA)('POST /items with an image', () => {
       { name: 'metadata', content: latin1('{"title": "Café"}') },
     ])
 
-    const response = await request('/items', {
-      method: 'POST',
-      body: form.body,
-      headers: { 'Content-Type': form.contentType, [TENANT_HEADER]: 'items-multipart' },
-    })
+    const response = await postForm(form)
     const body = (await response.json()) as ErrorBody
 
     expect(response.status).toBe(400)

@@ -1,7 +1,7 @@
 /** One part of a hand-built multipart/form-data body. */
 export interface TestPart {
   name: string
-  /** Makes the part a file upload. */
+  /** File name, whose presence makes the part a file upload. */
   filename?: string
   /** The part's content: text is encoded as UTF-8, bytes are sent unchanged. */
   content: string | Uint8Array
