@@ -169,6 +169,12 @@ export function recommendRoutes(): Hono<AppEnv> {
     const user = requireId(c.req.param('user'), 'user')
     const body = objectBody(await readJsonBody(c), '{ "items": [...] }')
     rejectUnknownFields(body, ['items'], 'body')
+    if (body.items === undefined) {
+      throw new FeatureForestError(
+        'invalid_request',
+        `items is missing; send { "items": [...] } with up to ${MAX_SCORED_ITEMS} catalog item ids`,
+      )
+    }
     const items = idList(body.items, 'items', MAX_SCORED_ITEMS, 'body')
     const result = await scoreItemsForUser(tenantDeps(c.env, c.get('tenant')), user, items)
     return c.json({ user, ...result })

@@ -309,4 +309,13 @@ describe('POST /users/{user}/scores', () => {
     expect(body.scores.map((score) => score.item)).toEqual(['c0-3', 'c1-3'])
     expect(body.scores[0]!.score).toBeGreaterThan(body.scores[1]!.score)
   })
+
+  it('rejects a body without items with 400', async () => {
+    const response = await postJson('/users/gus/scores', {}, 'scores-missing')
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.code).toBe('invalid_request')
+    expect(body.error.message).toContain('items is missing')
+  })
 })
