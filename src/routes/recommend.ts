@@ -61,7 +61,7 @@ function unitInterval(
 /**
  * Reads a list of item ids: a comma-separated string in a query, or a JSON array in a body. An id
  * listed twice is an error, unless `repeats` is 'merge', which keeps its first occurrence and
- * applies `max` to the distinct ids.
+ * applies `max` to the distinct ids and twice `max` to the entries.
  */
 function idList(
   value: unknown,
@@ -72,16 +72,17 @@ function idList(
 ): string[] {
   if (value === undefined || (source === 'query' && value === '')) return []
   const list = source === 'query' && typeof value === 'string' ? value.split(',') : value
+  // Merged repeats may take a list past `max`; twice `max` still bounds the work.
+  const maxEntries = repeats === 'merge' ? 2 * max : max
   const tooLong = () => {
     const shape = source === 'query' ? 'a comma-separated list' : 'a JSON array'
-    const distinct = repeats === 'merge' ? 'distinct ' : ''
-    return new FeatureForestError(
-      'invalid_request',
-      `${name} must be ${shape} of at most ${max} ${distinct}item ids`,
-    )
+    const limit =
+      repeats === 'merge'
+        ? `${max} distinct item ids in at most ${maxEntries} entries`
+        : `${max} item ids`
+    return new FeatureForestError('invalid_request', `${name} must be ${shape} of at most ${limit}`)
   }
-  // Merged repeats may take a list past `max`; twice `max` still bounds the work.
-  if (!Array.isArray(list) || list.length > (repeats === 'merge' ? 2 * max : max)) throw tooLong()
+  if (!Array.isArray(list) || list.length > maxEntries) throw tooLong()
   const ids = list.map((id, i) => requireId(id, `${name}[${i}]`))
   if (repeats === 'merge') {
     const distinct = [...new Set(ids)]

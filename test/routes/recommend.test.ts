@@ -246,7 +246,19 @@ describe('POST /recommend', () => {
 
     expect(response.status).toBe(400)
     expect(body.error.message).toBe(
-      'exclude must be a JSON array of at most 1000 distinct item ids',
+      'exclude must be a JSON array of at most 1000 distinct item ids in at most 2000 entries',
+    )
+  })
+
+  it('names the entry limit for a list of repeats', async () => {
+    const exclude = Array.from({ length: 2001 }, () => 'c0-1')
+
+    const response = await postJson('/recommend', { user: 'joe', exclude })
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toBe(
+      'exclude must be a JSON array of at most 1000 distinct item ids in at most 2000 entries',
     )
   })
 
