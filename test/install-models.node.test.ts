@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -40,14 +40,41 @@ describe('install-models', () => {
     expect(result.stderr).toContain(manifest.source.file)
   })
 
-  it('rejects a source file whose sha256 differs', () => {
-    const mirror = temporaryFolder()
-    writeFileSync(join(mirror, manifest.source.file), 'not the model')
+  it('rejects a missing mirror folder', () => {
+    const mirror = join(temporaryFolder(), 'missing')
 
     const result = install(mirror)
 
     expect(result.status).toBe(1)
+    expect(result.stderr).toContain(`FEATUREFOREST_MODEL_MIRROR=${mirror} is not a folder`)
+  })
+
+  it('rejects a source file whose sha256 differs', () => {
+    const mirror = temporaryFolder()
+    const path = join(mirror, manifest.source.file)
+    writeFileSync(path, 'not the model')
+
+    const result = install(mirror)
+
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(`${path} has sha256`)
     expect(result.stderr).toContain(`expected ${manifest.source.sha256}`)
+    expect(result.stderr).toContain('Replace it with an intact copy')
+  })
+
+  it.skipIf(!process.env.FEATUREFOREST_MODEL_MIRROR)('names a damaged mirror label list', () => {
+    const mirror = temporaryFolder()
+    mkdirSync(join(mirror, 'image'))
+    const source = join(process.env.FEATUREFOREST_MODEL_MIRROR!, 'image', manifest.source.file)
+    copyFileSync(source, join(mirror, 'image', manifest.source.file))
+    const labels = join(mirror, 'image', 'imagenet_classes.json')
+    writeFileSync(labels, '[]')
+
+    const result = install(mirror)
+
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(`${labels} has sha256`)
+    expect(result.stderr).toContain('Delete it from the mirror folder')
   })
 
   it.skipIf(!process.env.FEATUREFOREST_MODEL_MIRROR)(
