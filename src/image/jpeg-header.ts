@@ -18,6 +18,8 @@ const SOS = 0xda
 const EOI = 0xd9
 const APP1 = 0xe1
 const PROGRESSIVE_SOF = new Set([0xc2, 0xc6, 0xca, 0xce])
+/** Huffman-coded baseline, extended sequential and progressive frames, which both decoders read. */
+const DECODED_SOF = new Set([0xc0, 0xc1, 0xc2])
 
 /** Start-of-frame markers (ITU-T T.81 table B.1): C0 to CF except DHT (C4), JPG (C8) and DAC (CC). */
 function isStartOfFrame(marker: number): boolean {
@@ -26,6 +28,22 @@ function isStartOfFrame(marker: number): boolean {
 
 function corrupt(reason: string): FeatureForestError {
   return new FeatureForestError('corrupt_image', `corrupt JPEG: ${reason}`)
+}
+
+function unsupported(feature: string): FeatureForestError {
+  return new FeatureForestError(
+    'unsupported_format',
+    `JPEG with ${feature} is not supported; send a baseline or progressive JPEG with 8-bit samples`,
+  )
+}
+
+/** Names the coding of a start-of-frame marker from its low bits (ITU-T T.81 table B.1). */
+function describeCoding(marker: number): string {
+  const features: string[] = []
+  if (marker & 0x08) features.push('arithmetic coding')
+  if (marker & 0x04) features.push('hierarchical coding')
+  if ((marker & 0x03) === 0x03) features.push('lossless coding')
+  return features.join(' and ')
 }
 
 /** Reads the frame header and the EXIF block by walking the markers up to the first scan. */
@@ -59,6 +77,7 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
       throw corrupt(`segment 0x${marker.toString(16)} at byte ${offset} is truncated`)
     }
     if (isStartOfFrame(marker) && !frame) {
+      if (!DECODED_SOF.has(marker)) throw unsupported(describeCoding(marker))
       frame = readFrame(segment, PROGRESSIVE_SOF.has(marker))
     } else if (marker === APP1 && !exif && isExifSegment(segment)) {
       exif = segment
@@ -89,6 +108,10 @@ function checkEndOfImage(bytes: Uint8Array, scanStart: number): void {
 function readFrame(segment: Uint8Array, progressive: boolean): Omit<JpegHeader, 'exif'> {
   if (segment.length < 6) {
     throw corrupt('frame header is too short')
+  }
+  const precision = segment[0] ?? 0
+  if (precision !== 8) {
+    throw unsupported(`${precision}-bit samples`)
   }
   const height = ((segment[1] ?? 0) << 8) | (segment[2] ?? 0)
   const width = ((segment[3] ?? 0) << 8) | (segment[4] ?? 0)
