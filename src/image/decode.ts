@@ -43,13 +43,18 @@ const FORMAT_NAMES: Record<ImageFormat, string> = {
   gif: 'GIF',
 }
 
-/** Joins an error's message with those of its causes, which fast-png uses for the zlib error. */
+/**
+ * Joins an error's message with those of its causes, which fast-png uses for the zlib error.
+ * A cause that is not an Error, such as the exit status object of an Emscripten decoder, is
+ * left out, because it would read as "[object Object]".
+ */
 function describe(error: unknown): string {
   const messages: string[] = []
   for (let current = error; current !== undefined && messages.length < 3;) {
     const message = current instanceof Error ? current.message : String(current)
     messages.push(message.replace(/:\s*$/, ''))
-    current = current instanceof Error ? current.cause : undefined
+    const cause = current instanceof Error ? current.cause : undefined
+    current = cause instanceof Error ? cause : undefined
   }
   return messages.join(': ')
 }

@@ -44,4 +44,11 @@ describe('JPEG frame header', () => {
 
     expect(error.code).toBe('corrupt_image')
   })
+
+  it('reports the decoder failure without its exit status', async () => {
+    const error = await rejection(jpegWithFrame(0xc0))
+
+    expect(error.message).toMatch(/^corrupt JPEG: ./)
+    expect(error.message).not.toContain('[object Object]')
+  })
 })
