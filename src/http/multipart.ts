@@ -67,7 +67,8 @@ function formPart(part: MultipartPart): FormPart {
     throw malformed('a part has a Content-Disposition other than form-data')
   }
 
-  const name = part.name
+  // Parameter names ignore case, but the library's part.name reads only a lower-case `name=`.
+  const name = headerParameter(disposition, 'name')
   if (name === undefined) throw malformed('a part has no field name')
 
   // A body given in one piece leaves each part's content in at most one chunk, a view into it.

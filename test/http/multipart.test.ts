@@ -77,6 +77,13 @@ describe('parseMultipart', () => {
     expect(parseText(text)).toEqual([{ name: 'a', isFile: false, content: 'x' }])
   })
 
+  it('reads parameter names in any case', () => {
+    const text =
+      '--b\r\nContent-Disposition: form-data; NAME="a"; FileName="x.jpg"\r\n\r\nx\r\n--b--\r\n'
+
+    expect(parseText(text)).toEqual([{ name: 'a', isFile: true, content: 'x' }])
+  })
+
   it('reads quoted boundaries and escaped names', () => {
     const text =
       '--b c\r\nContent-Type: text/plain\r\nContent-Disposition: form-data; name="a\\"b"\r\n\r\nx\r\n--b c--\r\n'
