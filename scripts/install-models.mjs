@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { createRequire } from 'node:module'
 
 import { addEmbeddingOutput } from './lib/add-embedding-output.mjs'
@@ -25,9 +26,7 @@ import { dequantizeModel } from './lib/dequantize-model.mjs'
 import { installTextEncoder } from './lib/install-text-encoder.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-const targetFlag = process.argv.indexOf('--target')
-const INSTALL_DIR =
-  targetFlag > 0 ? process.argv[targetFlag + 1] : join(ROOT, 'models', 'installed')
+const INSTALL_DIR = readTarget() ?? join(ROOT, 'models', 'installed')
 const MIRROR = process.env.FEATUREFOREST_MODEL_MIRROR
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex')
@@ -35,6 +34,15 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex')
 function fail(message) {
   console.error(`install-models: ${message}`)
   process.exit(1)
+}
+
+/** Returns the `--target` folder of the command line, or undefined without one. */
+function readTarget() {
+  try {
+    return parseArgs({ options: { target: { type: 'string' } } }).values.target
+  } catch (error) {
+    fail(`${error.message}; usage: node scripts/install-models.mjs [--target DIR]`)
+  }
 }
 
 /** Returns the installed file's bytes when it exists and matches the expected sha256. */

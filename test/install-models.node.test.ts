@@ -40,6 +40,14 @@ describe('install-models', () => {
     expect(result.stderr).toContain(manifest.source.file)
   })
 
+  it('fails with the usage when --target has no folder', () => {
+    const result = spawnSync(process.execPath, [SCRIPT, '--target'], { encoding: 'utf8' })
+
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain("Option '--target <value>' argument missing")
+    expect(result.stderr).toContain('usage: node scripts/install-models.mjs [--target DIR]')
+  })
+
   it('rejects a missing mirror folder', () => {
     const mirror = join(temporaryFolder(), 'missing')
 
