@@ -81,18 +81,29 @@ function formPart(part: MultipartPart): FormPart {
   return { name, isFile, bytes }
 }
 
+/** Returns the offset of the first line, at the start or after a CRLF, that begins with `prefix`. */
+function findLineStart(body: Uint8Array, prefix: string): number {
+  const bytes = new TextEncoder().encode(prefix)
+  const startsWith = (at: number) => bytes.every((byte, i) => body[at + i] === byte)
+  if (startsWith(0)) return 0
+  for (let at = body.indexOf(0x0a); at !== -1; at = body.indexOf(0x0a, at + 1)) {
+    if (body[at - 1] === 0x0d && startsWith(at + 1)) return at + 1
+  }
+  return -1
+}
+
+/** Tells whether a boundary line of the form is followed by a blank line instead of headers. */
+function hasPartWithoutHeaders(form: Uint8Array, boundary: string): boolean {
+  return findLineStart(form, `--${boundary}\r\n\r\n`) !== -1
+}
+
 /**
  * Returns the body from its first boundary line on. RFC 2046 lets a preamble come before it,
  * which senders must not use for data and the library does not skip.
  */
 function withoutPreamble(body: Uint8Array, boundary: string): Uint8Array {
-  const delimiter = new TextEncoder().encode(`--${boundary}`)
-  const startsWith = (at: number) => delimiter.every((byte, i) => body[at + i] === byte)
-  if (startsWith(0)) return body
-  for (let at = body.indexOf(0x0a); at !== -1; at = body.indexOf(0x0a, at + 1)) {
-    if (body[at - 1] === 0x0d && startsWith(at + 1)) return body.subarray(at + 1)
-  }
-  return body
+  const start = findLineStart(body, `--${boundary}`)
+  return start > 0 ? body.subarray(start) : body
 }
 
 /**
@@ -114,6 +125,11 @@ export function parseMultipart(body: Uint8Array, contentType: string): FormPart[
   const firstLineEnd = form.indexOf(0x0a)
   if (firstLineEnd > 0 && form[firstLineEnd - 1] !== 0x0d) {
     throw malformed('its lines end in LF alone; end every line in CRLF')
+  }
+
+  // The library would report a part without headers as one with too many bytes of headers.
+  if (hasPartWithoutHeaders(form, boundary)) {
+    throw malformed('a part has no headers; give every part a Content-Disposition header')
   }
 
   const parts: FormPart[] = []

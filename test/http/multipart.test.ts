@@ -150,6 +150,18 @@ describe('parseMultipart', () => {
     expect(parseError(body)).toContain('a part header is not valid UTF-8')
   })
 
+  it.each([
+    ['first', '--b\r\n\r\nx\r\n--b--\r\n'],
+    [
+      'second',
+      '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b\r\n\r\ny\r\n--b--\r\n',
+    ],
+  ])('names a %s part without headers', (_, text) => {
+    expect(parseError(text)).toBe(
+      'multipart body could not be parsed: a part has no headers; give every part a Content-Disposition header',
+    )
+  })
+
   it('limits part headers to 16 KiB', () => {
     const form = (padding: number) =>
       `--b\r\nContent-Disposition: form-data; name="a"\r\nX-Padding: ${'y'.repeat(padding)}` +
