@@ -245,5 +245,8 @@ async function recommend(
   )) as { items: CatalogItem[]; contentIds: (string | null)[] }
   const liked = nameableLiked(model.liked, contentIds)
   const byId = new Map(items.map((item) => [item.id, item]))
-  return selected.map((candidate) => describe(candidate, byId.get(candidate.id), liked))
+  // An item deleted after its shard was read is left out, so the list may come up short of k.
+  return selected
+    .filter((candidate) => byId.has(candidate.id))
+    .map((candidate) => describe(candidate, byId.get(candidate.id), liked))
 }
