@@ -92,7 +92,7 @@ function findLineStart(body: Uint8Array, prefix: string): number {
   return -1
 }
 
-/** Tells whether a boundary line of the form is followed by a blank line instead of headers. */
+/** Tells whether any line of the form, even in content, is a boundary line and then a blank line. */
 function hasPartWithoutHeaders(form: Uint8Array, boundary: string): boolean {
   return findLineStart(form, `--${boundary}\r\n\r\n`) !== -1
 }
@@ -127,11 +127,6 @@ export function parseMultipart(body: Uint8Array, contentType: string): FormPart[
     throw malformed('its lines end in LF alone; end every line in CRLF')
   }
 
-  // The library would report a part without headers as one with too many bytes of headers.
-  if (hasPartWithoutHeaders(form, boundary)) {
-    throw malformed('a part has no headers; give every part a Content-Disposition header')
-  }
-
   const parts: FormPart[] = []
   try {
     for (const part of parseMultipartParts(form, {
@@ -145,6 +140,12 @@ export function parseMultipart(body: Uint8Array, contentType: string): FormPart[
       parts.push(formPart(part))
     }
   } catch (error) {
+    // The library reads the lines after a part's boundary as its headers even when the first one
+    // is blank, and then fails with another fault. The scan runs only after such a failure,
+    // because content may start with the boundary line and the epilogue may contain it.
+    if (error instanceof MultipartParseError && hasPartWithoutHeaders(form, boundary)) {
+      throw malformed('a part has no headers; give every part a Content-Disposition header')
+    }
     throw parseFailure(error)
   }
   return parts

@@ -162,6 +162,21 @@ describe('parseMultipart', () => {
     )
   })
 
+  it.each([
+    [
+      'content',
+      '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n',
+      '--b\r\n\r\nx',
+    ],
+    [
+      'the epilogue',
+      '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--b--\r\n--b\r\n\r\ny\r\n',
+      'x',
+    ],
+  ])('accepts a boundary and blank line in %s', (_, text, content) => {
+    expect(parseText(text)).toEqual([{ name: 'a', isFile: false, content }])
+  })
+
   it('limits part headers to 16 KiB', () => {
     const form = (padding: number) =>
       `--b\r\nContent-Disposition: form-data; name="a"\r\nX-Padding: ${'y'.repeat(padding)}` +
