@@ -38,11 +38,17 @@ function fail(message) {
 
 /** Returns the `--target` folder of the command line, or undefined without one. */
 function readTarget() {
+  const usage = 'usage: node scripts/install-models.mjs [--target DIR]'
+  let target
   try {
-    return parseArgs({ options: { target: { type: 'string' } } }).values.target
+    target = parseArgs({ options: { target: { type: 'string' } } }).values.target
   } catch (error) {
-    fail(`${error.message}; usage: node scripts/install-models.mjs [--target DIR]`)
+    fail(`${error.message}\n${usage}`)
   }
+  if (target === '') {
+    fail(`--target is empty; give the folder to install the models into.\n${usage}`)
+  }
+  return target
 }
 
 /** Returns the installed file's bytes when it exists and matches the expected sha256. */

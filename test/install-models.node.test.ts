@@ -48,6 +48,15 @@ describe('install-models', () => {
     expect(result.stderr).toContain('usage: node scripts/install-models.mjs [--target DIR]')
   })
 
+  it('fails with the usage when --target is empty', () => {
+    const result = spawnSync(process.execPath, [SCRIPT, '--target='], { encoding: 'utf8' })
+
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('--target is empty')
+    expect(result.stderr).toContain('usage: node scripts/install-models.mjs [--target DIR]')
+    expect(result.stderr).not.toContain('ENOENT')
+  })
+
   it('rejects a missing mirror folder', () => {
     const mirror = join(temporaryFolder(), 'missing')
 
