@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { decodeImage } from '../../src/image'
 import { FeatureForestError } from '../../src/errors'
-import { parseCsv, readFixture } from '../support/fixtures'
+import { HAS_DATA, parseCsv, readFixture } from '../support/fixtures'
 
 /** Fixture decoded right after every other one, to prove a failed decode leaves no damage. */
 const KNOWN_GOOD = 'awkward_images/jpeg_progressive/skater.jpg'
@@ -64,11 +64,11 @@ async function outcome(bytes: Uint8Array) {
   }
 }
 
-const manifest = parseCsv(
-  new TextDecoder().decode(await readFixture('awkward_images/manifest.csv')),
-)
+const manifest = HAS_DATA
+  ? parseCsv(new TextDecoder().decode(await readFixture('awkward_images/manifest.csv')))
+  : []
 
-describe('decodeImage on the awkward_images manifest', () => {
+describe.skipIf(!HAS_DATA)('decodeImage on the awkward_images manifest', () => {
   it('lists every fixture', () => {
     expect(manifest.length).toBe(63)
   })
@@ -99,7 +99,7 @@ describe('decodeImage on the awkward_images manifest', () => {
   }
 })
 
-describe('decodeImage rejection reasons', () => {
+describe.skipIf(!HAS_DATA)('decodeImage rejection reasons', () => {
   const cases: [string, string, RegExp][] = [
     ['huge_dimensions/decompression_bomb.gif', 'corrupt_image', /GIF/],
     [

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 
 import { decodeImage, type RgbImage } from '../../src/image'
-import { readFixture } from '../support/fixtures'
+import { HAS_DATA, readFixture } from '../support/fixtures'
 
 /** Side of the grid of block means that oriented images are compared on. */
 const GRID = 24
@@ -36,11 +36,14 @@ function meanAbsDiff(left: Float64Array, right: Float64Array): number {
 }
 
 for (const shape of ['Landscape', 'Portrait'] as const) {
-  describe(`EXIF orientation of ${shape}_N.jpg`, async () => {
-    const upright = await decodeImage(
-      await readFixture(`awkward_images/jpeg_exif_orientation/${shape}_1.jpg`),
-    )
-    const reference = blockMeans(upright.image)
+  describe.skipIf(!HAS_DATA)(`EXIF orientation of ${shape}_N.jpg`, () => {
+    let reference: Float64Array
+    beforeAll(async () => {
+      const upright = await decodeImage(
+        await readFixture(`awkward_images/jpeg_exif_orientation/${shape}_1.jpg`),
+      )
+      reference = blockMeans(upright.image)
+    })
     const size = shape === 'Landscape' ? [1800, 1200] : [1200, 1800]
 
     for (let orientation = 0; orientation <= 8; orientation++) {
