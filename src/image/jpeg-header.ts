@@ -17,9 +17,10 @@ const SOI = 0xd8
 const SOS = 0xda
 const EOI = 0xd9
 const APP1 = 0xe1
-const PROGRESSIVE_SOF = new Set([0xc2, 0xc6, 0xca, 0xce])
+/** Huffman-coded progressive frame, the only progressive coding the decoders read. */
+const PROGRESSIVE_SOF = 0xc2
 /** Huffman-coded baseline, extended sequential and progressive frames, which both decoders read. */
-const DECODED_SOF = new Set([0xc0, 0xc1, 0xc2])
+const DECODED_SOF = new Set([0xc0, 0xc1, PROGRESSIVE_SOF])
 
 /** Start-of-frame markers (ITU-T T.81 table B.1): C0 to CF except DHT (C4), JPG (C8) and DAC (CC). */
 function isStartOfFrame(marker: number): boolean {
@@ -78,7 +79,7 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
     }
     if (isStartOfFrame(marker) && !frame) {
       if (!DECODED_SOF.has(marker)) throw unsupported(describeCoding(marker))
-      frame = readFrame(segment, PROGRESSIVE_SOF.has(marker))
+      frame = readFrame(segment, marker === PROGRESSIVE_SOF)
     } else if (marker === APP1 && !exif && isExifSegment(segment)) {
       exif = segment
     }
