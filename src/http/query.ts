@@ -27,3 +27,24 @@ export const singleQueryValues: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next()
 }
+
+/**
+ * Rejects a query parameter the route does not take, as an unknown JSON field is rejected, so
+ * that a misspelt option such as `lamda` is reported instead of ignored.
+ */
+export function queryParameters(...names: string[]): MiddlewareHandler<AppEnv> {
+  const accepted = new Set(names)
+  const takes = names.length === 0 ? 'takes no query parameters' : `takes only ${names.join(', ')}`
+  return async (c, next) => {
+    for (const name of new URL(c.req.url).searchParams.keys()) {
+      if (!accepted.has(name)) {
+        throw new FeatureForestError(
+          'invalid_request',
+          `query parameter ${JSON.stringify(name.slice(0, 40))} is not known; ` +
+            `${c.req.method} ${c.req.routePath} ${takes}`,
+        )
+      }
+    }
+    await next()
+  }
+}

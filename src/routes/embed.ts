@@ -11,6 +11,7 @@ import { FeatureForestError } from '../errors'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
 import { readJsonBody } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
+import { queryParameters } from '../http/query'
 import { FeatureStore, type StoredImageFeatures } from '../storage/feature-store'
 import { TextFeatureStore, type StoredTextFeatures } from '../storage/text-feature-store'
 import { parseTextInput } from '../text/text-input'
@@ -136,7 +137,7 @@ async function findStoredFeatures(
 export function embedRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.post('/embed', async (c) => {
+  routes.post('/embed', queryParameters('include'), async (c) => {
     const include = parseInclude(c)
     if (isJsonRequest(c)) return embedTextRequest(c, include)
     const bytes = (await readImageUpload(c)).bytes
@@ -156,7 +157,7 @@ export function embedRoutes(): Hono<AppEnv> {
 
   routes.all('/embed', () => methodNotAllowed('POST'))
 
-  routes.get('/embeddings/:id', async (c) => {
+  routes.get('/embeddings/:id', queryParameters('model'), async (c) => {
     const contentId = c.req.param('id')
     const models = parseModelQuery(c)
     if (!isContentId(contentId)) {

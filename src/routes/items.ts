@@ -18,6 +18,7 @@ import { isJsonRequest, readImageUpload } from '../http/image-body'
 import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { issuePageCursor, readCursor, type Listing } from '../http/list-cursor'
 import { methodNotAllowed } from '../http/method-not-allowed'
+import { queryParameters } from '../http/query'
 
 /** Default and maximum page size of GET /items. */
 const DEFAULT_PAGE_SIZE = 100
@@ -41,7 +42,7 @@ function uploadMetadata(text: string | undefined): Record<string, unknown> | nul
 export function itemRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.post('/items', async (c) => {
+  routes.post('/items', queryParameters('id', 'metadata'), async (c) => {
     const deps = tenantDeps(c.env, c.get('tenant'))
     if (isJsonRequest(c)) {
       const input = parseItemInput(await readJsonBody(c))
@@ -58,7 +59,7 @@ export function itemRoutes(): Hono<AppEnv> {
     return c.json(added, added.created ? 201 : 200)
   })
 
-  routes.get('/items', async (c) => {
+  routes.get('/items', queryParameters('limit', 'cursor'), async (c) => {
     const limit = integerQuery(c.req.query('limit'), 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     const tenant = c.get('tenant')
     const cursor = await readCursor(ITEM_LISTING, tenant, c.req.query('cursor'))
@@ -67,7 +68,7 @@ export function itemRoutes(): Hono<AppEnv> {
   })
   routes.all('/items', () => methodNotAllowed('GET', 'POST'))
 
-  routes.post('/items/bulk', async (c) => {
+  routes.post('/items/bulk', queryParameters(), async (c) => {
     const inputs = parseBulkInput(await readJsonBody(c))
     const added = await addItemInputs(tenantDeps(c.env, c.get('tenant')), inputs)
     const created = added.filter((entry) => entry.created).length
@@ -75,23 +76,23 @@ export function itemRoutes(): Hono<AppEnv> {
   })
   routes.all('/items/bulk', () => methodNotAllowed('POST'))
 
-  routes.get('/items/:id', async (c) => {
+  routes.get('/items/:id', queryParameters(), async (c) => {
     const id = requireId(c.req.param('id'), 'item id')
     return c.json({ item: await getItem(tenantDeps(c.env, c.get('tenant')), id) })
   })
 
-  routes.delete('/items/:id', async (c) => {
+  routes.delete('/items/:id', queryParameters(), async (c) => {
     const id = requireId(c.req.param('id'), 'item id')
     await deleteItem(tenantDeps(c.env, c.get('tenant')), id)
     return c.body(null, 204)
   })
   routes.all('/items/:id', () => methodNotAllowed('GET', 'DELETE'))
 
-  routes.get('/catalog', async (c) => {
+  routes.get('/catalog', queryParameters(), async (c) => {
     const { index, tenant } = tenantDeps(c.env, c.get('tenant'))
     return c.json(catalogSummary((await index.getManifest(tenant)) as CatalogManifest))
   })
-  routes.put('/catalog', async (c) => {
+  routes.put('/catalog', queryParameters(), async (c) => {
     const body = await readJsonBody(c)
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new FeatureForestError(

@@ -9,6 +9,7 @@ import { isJsonRequest, readImageUpload } from '../http/image-body'
 import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { issuePageCursor, readCursor, type Listing } from '../http/list-cursor'
 import { methodNotAllowed } from '../http/method-not-allowed'
+import { queryParameters } from '../http/query'
 import {
   deleteClassifier,
   getClassifier,
@@ -144,14 +145,14 @@ function parseTrainRequest(body: unknown): TrainRequest {
 export function modelRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.post('/train', async (c) => {
+  routes.post('/train', queryParameters(), async (c) => {
     const request = parseTrainRequest(await readJsonBody(c))
     const result = await trainClassifier(tenantDeps(c.env, c.get('tenant')), request)
     return c.json(result, 201)
   })
   routes.all('/train', () => methodNotAllowed('POST'))
 
-  routes.get('/models', async (c) => {
+  routes.get('/models', queryParameters('limit', 'cursor'), async (c) => {
     const limit = integerQuery(c.req.query('limit'), 'limit', 100, 1, 1000)
     const tenant = c.get('tenant')
     const cursor = await readCursor(MODEL_LISTING, tenant, c.req.query('cursor'))
@@ -162,7 +163,7 @@ export function modelRoutes(): Hono<AppEnv> {
   })
   routes.all('/models', () => methodNotAllowed('GET'))
 
-  routes.post('/models/:name/predict', async (c) => {
+  routes.post('/models/:name/predict', queryParameters(), async (c) => {
     const name = requireId(c.req.param('name'), 'model')
     const deps = tenantDeps(c.env, c.get('tenant'))
     if (isJsonRequest(c)) {
@@ -179,12 +180,12 @@ export function modelRoutes(): Hono<AppEnv> {
   })
   routes.all('/models/:name/predict', () => methodNotAllowed('POST'))
 
-  routes.get('/models/:name', async (c) => {
+  routes.get('/models/:name', queryParameters(), async (c) => {
     const name = requireId(c.req.param('name'), 'model')
     return c.json(await getClassifier(tenantDeps(c.env, c.get('tenant')), name))
   })
 
-  routes.delete('/models/:name', async (c) => {
+  routes.delete('/models/:name', queryParameters(), async (c) => {
     const name = requireId(c.req.param('name'), 'model')
     await deleteClassifier(tenantDeps(c.env, c.get('tenant')), name)
     return c.body(null, 204)

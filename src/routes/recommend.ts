@@ -6,6 +6,7 @@ import { FeatureForestError } from '../errors'
 import { requireId } from '../http/ids'
 import { integerQuery, readJsonBody, rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
+import { queryParameters } from '../http/query'
 import {
   recommendForUser,
   recommendFromExamples,
@@ -120,19 +121,23 @@ function objectBody(body: unknown, shape: string): Record<string, unknown> {
 export function recommendRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.get('/recommend', async (c) => {
-    const user = requireId(c.req.query('user'), 'user')
-    const options: RecommendOptions = {
-      k: kOf(c.req.query('k'), 'query'),
-      exclude: idList(c.req.query('exclude'), 'exclude', MAX_EXCLUDE, 'query', 'merge'),
-      lambda: unitInterval(c.req.query('lambda'), 'lambda', 1, 'query'),
-      explore: unitInterval(c.req.query('explore'), 'explore', 0, 'query'),
-    }
-    const result = await recommendForUser(tenantDeps(c.env, c.get('tenant')), user, options)
-    return c.json({ user, ...result })
-  })
+  routes.get(
+    '/recommend',
+    queryParameters('user', 'k', 'exclude', 'lambda', 'explore'),
+    async (c) => {
+      const user = requireId(c.req.query('user'), 'user')
+      const options: RecommendOptions = {
+        k: kOf(c.req.query('k'), 'query'),
+        exclude: idList(c.req.query('exclude'), 'exclude', MAX_EXCLUDE, 'query', 'merge'),
+        lambda: unitInterval(c.req.query('lambda'), 'lambda', 1, 'query'),
+        explore: unitInterval(c.req.query('explore'), 'explore', 0, 'query'),
+      }
+      const result = await recommendForUser(tenantDeps(c.env, c.get('tenant')), user, options)
+      return c.json({ user, ...result })
+    },
+  )
 
-  routes.post('/recommend', async (c) => {
+  routes.post('/recommend', queryParameters(), async (c) => {
     const body = objectBody(await readJsonBody(c), '{ "user" or "positive" and "negative", ... }')
     rejectUnknownFields(body, RECOMMEND_FIELDS, 'body')
     const options: RecommendOptions = {
@@ -166,7 +171,7 @@ export function recommendRoutes(): Hono<AppEnv> {
   })
   routes.all('/recommend', () => methodNotAllowed('GET', 'POST'))
 
-  routes.post('/users/:user/scores', async (c) => {
+  routes.post('/users/:user/scores', queryParameters(), async (c) => {
     const user = requireId(c.req.param('user'), 'user')
     const body = objectBody(await readJsonBody(c), '{ "items": [...] }')
     rejectUnknownFields(body, ['items'], 'body')

@@ -169,6 +169,31 @@ describe('request validation', () => {
     expect(body.error.message).toContain(`query parameter "${name}" is repeated`)
   })
 
+  it.each([
+    [
+      'GET',
+      '/recommend?user=u&lamda=0.3',
+      'query parameter "lamda" is not known; GET /recommend takes only user, k, exclude, lambda, explore',
+    ],
+    [
+      'GET',
+      '/items?limit=2&cursr=x',
+      'query parameter "cursr" is not known; GET /items takes only limit, cursor',
+    ],
+    [
+      'DELETE',
+      '/users/u?all=1',
+      'query parameter "all" is not known; DELETE /users/:user takes no query parameters',
+    ],
+  ])('rejects an unknown query parameter of %s %s', async (method, path, message) => {
+    const response = await send(path, TENANT, method)
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    expect(body.error.code).toBe('invalid_request')
+    expect(body.error.message).toBe(message)
+  })
+
   it.each(['/nowhere?a=1&a=2', '/items/c0-0/extra?k=1&k=1'])(
     'returns 404 for the unknown path %s',
     async (path) => {
