@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest'
 
-import { FeatureForestError } from '../../src/errors'
-import { decodeImage } from '../../src/image'
+import { rejection } from './rejection'
 
 /** Builds SOI, one 3-component SOF segment of 16×16 pixels and EOI. */
 function jpegWithFrame(marker: number, precision = 8): Uint8Array {
   const frame = [precision, 0, 16, 0, 16, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1]
   return new Uint8Array([0xff, 0xd8, 0xff, marker, 0, frame.length + 2, ...frame, 0xff, 0xd9])
-}
-
-async function rejection(bytes: Uint8Array): Promise<FeatureForestError> {
-  const error = await decodeImage(bytes).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(FeatureForestError)
-  return error as FeatureForestError
 }
 
 describe('JPEG frame header', () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
 
-import { FeatureForestError } from '../../src/errors'
 import { decodeImage, IMAGE_LIMITS } from '../../src/image'
 import { HAS_DATA, readFixture } from '../support/fixtures'
 import { buildPng } from './png-builder'
-
-async function rejection(bytes: Uint8Array): Promise<FeatureForestError> {
-  const error = await decodeImage(bytes).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(FeatureForestError)
-  return error as FeatureForestError
-}
+import { rejection } from './rejection'
 
 /** Builds a JPEG made of SOI, one SOF marker and EOI, declaring `width`×`height` and nothing else. */
 function jpegHeaderOnly(width: number, height: number, marker = 0xc0, sampling = 0x22): Uint8Array {
