@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 
 import {
   addItemInputs,
@@ -38,6 +38,19 @@ function uploadMetadata(text: string | undefined): Record<string, unknown> | nul
   }
 }
 
+/** Rejects the upload's query parameters on a JSON request, whose body carries its id and metadata. */
+function rejectUploadQuery(c: Context<AppEnv>): void {
+  const present = ['id', 'metadata'].filter((name) => c.req.query(name) !== undefined)
+  if (present.length > 0) {
+    throw new FeatureForestError(
+      'invalid_request',
+      present.length === 1
+        ? `query parameter ${present[0]} applies to image uploads; put it in the JSON body instead`
+        : 'query parameters id and metadata apply to image uploads; put them in the JSON body instead',
+    )
+  }
+}
+
 /** Routes of the catalog: items that recommendations are drawn from. */
 export function itemRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
@@ -45,6 +58,7 @@ export function itemRoutes(): Hono<AppEnv> {
   routes.post('/items', queryParameters('id', 'metadata'), async (c) => {
     const deps = tenantDeps(c.env, c.get('tenant'))
     if (isJsonRequest(c)) {
+      rejectUploadQuery(c)
       const input = parseItemInput(await readJsonBody(c))
       const [added] = await addItemInputs(deps, [input])
       return c.json(added!, added!.created ? 201 : 200)

@@ -119,6 +119,20 @@ describe('POST /items by content id', () => {
     expect(error.error.code).toBe('invalid_request')
   })
 
+  it('rejects the upload query parameters on a JSON request', async () => {
+    const contentId = await putFeatures('items-a', 'query-id', clusterFeatures(0, 9))
+
+    const response = await postJson(`/items?id=named&metadata=%7B%7D`, { contentId }, 'items-a')
+    const body = (await response.json()) as ErrorBody
+    const missing = await send('/items/named', 'items-a')
+
+    expect(response.status).toBe(400)
+    expect(body.error.message).toBe(
+      'query parameters id and metadata apply to image uploads; put them in the JSON body instead',
+    )
+    expect(missing.status).toBe(404)
+  })
+
   it('names the missing contentId or text', async () => {
     const response = await postJson('/items', { id: 'x' })
     const body = (await response.json()) as ErrorBody
