@@ -157,9 +157,12 @@ export function embedRoutes(): Hono<AppEnv> {
 
   routes.all('/embed', () => methodNotAllowed('POST'))
 
-  routes.get('/embeddings/:id', queryParameters('model'), async (c) => {
+  routes.get('/embeddings/:id', queryParameters('model', 'include'), async (c) => {
     const contentId = c.req.param('id')
     const models = parseModelQuery(c)
+    // The vectors are returned in any case. `include` is still checked, so that a query copied
+    // from POST /embed works and a wrong value is reported.
+    parseInclude(c)
     if (!isContentId(contentId)) {
       throw new FeatureForestError(
         'invalid_request',

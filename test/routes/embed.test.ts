@@ -197,6 +197,19 @@ describe.skipIf(!HAS_DATA)('GET /embeddings/{id}', () => {
     expect(body.error.requestId).toBe(response.headers.get('X-Request-Id'))
   })
 
+  it('accepts the include parameter of POST /embed', async () => {
+    const bytes = await readFixture(CAT_PHOTO)
+    const embedded = (await (await postImage(bytes)).json()) as EmbedBody
+
+    const response = await request(`/embeddings/${embedded.id}?include=vectors`)
+    const wrong = await request(`/embeddings/${embedded.id}?include=pixels`)
+    const body = (await wrong.json()) as ErrorBody
+
+    expect(response.status).toBe(200)
+    expect(wrong.status).toBe(400)
+    expect(body.error.message).toBe('include "pixels" is not supported; use include=vectors')
+  })
+
   it('rejects an id that is not a content id', async () => {
     const response = await request('/embeddings/cat.jpg')
     const body = (await response.json()) as ErrorBody
