@@ -72,6 +72,6 @@ export function requireOneSpace(spaces: readonly VectorSpace[], noun: string): V
     'mixed_modalities',
     `${noun}[0] is ${describeSpace(first)} and ${noun}[${other}] is ` +
       `${describeSpace(spaces[other]!)}; vectors of different backbones cannot share a forest, ` +
-      'so send items of one modality per request',
+      `so send ${noun} of one modality per request`,
   )
 }

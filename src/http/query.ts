@@ -41,7 +41,7 @@ export function queryParameters(...names: string[]): MiddlewareHandler<AppEnv> {
         throw new FeatureForestError(
           'invalid_request',
           `query parameter ${JSON.stringify(name.slice(0, 40))} is not known; ` +
-            `${c.req.method} ${c.req.routePath} ${takes}`,
+            `${c.req.method} ${c.req.routePath.replace(/:(\w+)/g, '{$1}')} ${takes}`,
         )
       }
     }

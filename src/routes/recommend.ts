@@ -27,10 +27,6 @@ const RECOMMEND_FIELDS = ['user', 'positive', 'negative', 'k', 'exclude', 'lambd
 /** A plain decimal number such as `0.5`, `1` or `.25`, without sign, exponent or spaces. */
 const DECIMAL = /^(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})$/
 
-/**
- * Formats a parameter value for an error message. Numbers are written with String(), because
- * JSON.stringify writes an infinity (such as the JSON number 1e400) as null.
- */
 /** Origin of a parameter: a query string contains text, and a JSON body typed values. */
 type ParameterSource = 'query' | 'body'
 

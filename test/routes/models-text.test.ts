@@ -117,6 +117,7 @@ describe('text classifiers', () => {
     expect(body.error.code).toBe('mixed_modalities')
     expect(body.error.message).toContain('examples[3]')
     expect(body.error.message).toContain('image (mobilenetv2-12-int8)')
+    expect(body.error.message).toContain('send examples of one modality per request')
     expect(stored.status).toBe(404)
   })
 

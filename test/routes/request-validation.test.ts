@@ -183,7 +183,7 @@ describe('request validation', () => {
     [
       'DELETE',
       '/users/u?all=1',
-      'query parameter "all" is not known; DELETE /users/:user takes no query parameters',
+      'query parameter "all" is not known; DELETE /users/{user} takes no query parameters',
     ],
   ])('rejects an unknown query parameter of %s %s', async (method, path, message) => {
     const response = await send(path, TENANT, method)
