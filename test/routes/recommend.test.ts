@@ -238,21 +238,10 @@ describe('POST /recommend', () => {
     for (const item of ['c0-0', 'c1-0', 'c0-1', 'c2-2']) expect(returned).not.toContain(item)
   })
 
-  it('rejects more than 1,000 distinct excluded ids', async () => {
-    const exclude = Array.from({ length: 1001 }, (_, n) => `absent-${n}`)
-
-    const response = await postJson('/recommend', { user: 'joe', exclude })
-    const body = (await response.json()) as ErrorBody
-
-    expect(response.status).toBe(400)
-    expect(body.error.message).toBe(
-      'exclude must be a JSON array of at most 1000 distinct item ids in at most 2000 entries',
-    )
-  })
-
-  it('names the entry limit for a list of repeats', async () => {
-    const exclude = Array.from({ length: 2001 }, () => 'c0-1')
-
+  it.each([
+    ['1,001 distinct ids', Array.from({ length: 1001 }, (_, n) => `absent-${n}`)],
+    ['2,001 repeats of one id', Array.from({ length: 2001 }, () => 'c0-1')],
+  ])('rejects an exclude list of %s', async (_, exclude) => {
     const response = await postJson('/recommend', { user: 'joe', exclude })
     const body = (await response.json()) as ErrorBody
 
