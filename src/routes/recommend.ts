@@ -69,7 +69,7 @@ function idList(
 ): string[] {
   if (value === undefined || (source === 'query' && value === '')) return []
   const list = source === 'query' && typeof value === 'string' ? value.split(',') : value
-  // Merged repeats may take a list past `max`; twice `max` still bounds the work.
+  // Merged repeats may take a list past `max`, so the entries are bounded at twice `max`.
   const maxEntries = repeats === 'merge' ? 2 * max : max
   const tooLong = () => {
     const shape = source === 'query' ? 'a comma-separated list' : 'a JSON array'

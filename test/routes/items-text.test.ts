@@ -39,6 +39,15 @@ async function catalogOf(tenant: string): Promise<CatalogBody> {
   return (await (await send('/catalog', tenant)).json()) as CatalogBody
 }
 
+/** Sends POST /items/bulk with a text item and the image item `imageId` of `contentId`. */
+function postMixedBulk(tenant: string, imageId: string, contentId: string): Promise<Response> {
+  const items = [
+    { id: 'note', text: 'A short note.' },
+    { id: imageId, contentId },
+  ]
+  return postJson('/items/bulk', { items }, tenant)
+}
+
 describe('POST /items with text', () => {
   it('adds a text item and declares a text catalog', async () => {
     const text = TOPIC_SENTENCES.cooking[0]!
@@ -245,16 +254,7 @@ describe('catalog modality', () => {
   it('rejects a bulk request mixing text and images with 400', async () => {
     const image = await putFeatures('text-mixed', 'photo', clusterFeatures(1, 1))
 
-    const response = await postJson(
-      '/items/bulk',
-      {
-        items: [
-          { id: 'note', text: 'A short note.' },
-          { id: 'photo', contentId: image },
-        ],
-      },
-      'text-mixed',
-    )
+    const response = await postMixedBulk('text-mixed', 'photo', image)
     const body = (await response.json()) as ErrorBody
 
     expect(response.status).toBe(400)
@@ -272,16 +272,7 @@ describe('catalog modality', () => {
     const image = await putFeatures('text-mixed-image', 'photo', clusterFeatures(1, 1))
     await postJson('/items', { id: 'photo', contentId: image }, 'text-mixed-image')
 
-    const response = await postJson(
-      '/items/bulk',
-      {
-        items: [
-          { id: 'note', text: 'A short note.' },
-          { id: 'photo-2', contentId: image },
-        ],
-      },
-      'text-mixed-image',
-    )
+    const response = await postMixedBulk('text-mixed-image', 'photo-2', image)
     const body = (await response.json()) as ErrorBody
 
     expect(response.status).toBe(400)
