@@ -7,8 +7,10 @@ import {
   contentIdsOf,
   publicFields,
   SCHEMA,
+  tagsOf,
   toItem,
   toVector,
+  upgradeSchema,
   type ItemRow,
 } from './catalog-rows'
 import {
@@ -35,6 +37,7 @@ export class CatalogIndex extends DurableObject<Bindings> {
     super(ctx, env)
     this.sql = ctx.storage.sql
     this.sql.exec(SCHEMA)
+    upgradeSchema(this.sql)
   }
 
   /**
@@ -53,17 +56,21 @@ export class CatalogIndex extends DurableObject<Bindings> {
       if (declared && !sameSpace(declared, space)) return { ok: false, catalogSpace: declared }
       const conflicts: { id: string; contentId: string }[] = []
       const existing = new Map<string, CatalogItem>()
-      const newMetadata = new Map<string, Record<string, unknown>>()
+      const updates: { id: string; metadata: string | null; tags: string }[] = []
       for (const item of items) {
         const row = this.itemRow(item.id)
         if (row && row.content_id !== item.contentId) {
           conflicts.push({ id: item.id, contentId: row.content_id })
         } else if (row) {
           const stored = toItem(row, space)
-          // A repeat that sends metadata replaces the stored metadata, and one without keeps it.
-          if (item.metadata && JSON.stringify(item.metadata) !== row.metadata) {
-            newMetadata.set(item.id, item.metadata)
-            stored.metadata = item.metadata
+          // A repeat that sends metadata or tags replaces the stored ones, and one without
+          // keeps them.
+          if (item.metadata) stored.metadata = item.metadata
+          if (item.tags) stored.tags = item.tags
+          const metadata = stored.metadata ? JSON.stringify(stored.metadata) : null
+          const tags = JSON.stringify(stored.tags)
+          if (metadata !== row.metadata || tags !== row.tags) {
+            updates.push({ id: item.id, metadata, tags })
           }
           existing.set(item.id, stored)
         }
@@ -90,8 +97,8 @@ export class CatalogIndex extends DurableObject<Bindings> {
             space.backbone,
           )
         }
-        for (const [id, metadata] of newMetadata) {
-          this.sql.exec('UPDATE items SET metadata = ? WHERE id = ?', JSON.stringify(metadata), id)
+        for (const { id, metadata, tags } of updates) {
+          this.sql.exec('UPDATE items SET metadata = ?, tags = ? WHERE id = ?', metadata, tags, id)
         }
         for (const item of items) {
           if (existing.has(item.id) || added.has(item.id)) continue
@@ -197,6 +204,14 @@ export class CatalogIndex extends DurableObject<Bindings> {
     return { items: this.getItems(ids), contentIds: contentIdsOf(this.sql, contentOf) }
   }
 
+  /**
+   * Returns the content id and tags of each of `ids`, in their order: null and no tags for an id
+   * that no item has.
+   */
+  getTags(ids: string[]): { contentId: string | null; tags: string[] }[] {
+    return tagsOf(this.sql, ids)
+  }
+
   /** Returns the items among `ids` that exist, with their vectors, in the order of `ids`. */
   getItemsWithVectors(ids: string[]): CatalogItemWithVector[] {
     const space = this.space() ?? IMAGE_SPACE
@@ -277,11 +292,12 @@ export class CatalogIndex extends DurableObject<Bindings> {
   private insertItem(item: NewCatalogItem, shard: number, slot: number, createdAt: string): void {
     const codes = item.vector.codes.slice().buffer
     this.sql.exec(
-      `INSERT INTO items (id, content_id, metadata, concepts, shard, slot, vector_offset,
-         vector_step, codes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO items (id, content_id, metadata, tags, concepts, shard, slot, vector_offset,
+         vector_step, codes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       item.id,
       item.contentId,
       item.metadata ? JSON.stringify(item.metadata) : null,
+      JSON.stringify(item.tags ?? []),
       JSON.stringify(item.concepts),
       shard,
       slot,

@@ -13,6 +13,7 @@ export const SCHEMA = `
     id TEXT PRIMARY KEY,
     content_id TEXT NOT NULL,
     metadata TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
     concepts TEXT NOT NULL,
     shard INTEGER NOT NULL,
     slot INTEGER NOT NULL,
@@ -36,11 +37,23 @@ export const SCHEMA = `
   );
 `
 
+/** Adds the `tags` column to an `items` table created before items had tags. */
+export function upgradeSchema(sql: SqlStorage): void {
+  const columns = sql
+    .exec<{ name: string }>("SELECT name FROM pragma_table_info('items')")
+    .toArray()
+    .map((column) => column.name)
+  if (!columns.includes('tags')) {
+    sql.exec("ALTER TABLE items ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")
+  }
+}
+
 /** One row of the `items` table. */
 export type ItemRow = {
   id: string
   content_id: string
   metadata: string | null
+  tags: string
   concepts: string
   created_at: string
   vector_offset: number
@@ -61,6 +74,7 @@ export function publicFields(
     modality: space.modality,
     backbone: space.backbone,
     metadata: item.metadata,
+    tags: item.tags ?? [],
     concepts: item.concepts,
   }
 }
@@ -73,6 +87,7 @@ export function toItem(row: ItemRow, space: VectorSpace): CatalogItem {
     modality: space.modality,
     backbone: space.backbone,
     metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
+    tags: JSON.parse(row.tags) as string[],
     concepts: JSON.parse(row.concepts) as CatalogItem['concepts'],
     createdAt: row.created_at,
   }
@@ -96,6 +111,29 @@ export function contentIdsOf(sql: SqlStorage, ids: string[]): (string | null)[] 
     .toArray()
   const byId = new Map(rows.map((row) => [row.id, row.content_id]))
   return ids.map((id) => byId.get(id) ?? null)
+}
+
+/**
+ * Returns the content id and tags of each of `ids`: null and no tags for an id that no item has.
+ * One query reads them all, like contentIdsOf.
+ */
+export function tagsOf(
+  sql: SqlStorage,
+  ids: string[],
+): { contentId: string | null; tags: string[] }[] {
+  const rows = sql
+    .exec<{ id: string; content_id: string; tags: string }>(
+      'SELECT id, content_id, tags FROM items WHERE id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(ids),
+    )
+    .toArray()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => {
+    const row = byId.get(id)
+    return row
+      ? { contentId: row.content_id, tags: JSON.parse(row.tags) as string[] }
+      : { contentId: null, tags: [] }
+  })
 }
 
 /** Builds the shard content of `shard` from the item rows that occupy its slots. */

@@ -73,11 +73,12 @@ export async function addItemInputs(deps: CatalogDeps, inputs: ItemInput[]): Pro
       const { contentId, features } = embedded[nextText++]!
       const vectors: ContentVectors = { space: TEXT_SPACE, embedding: features.embedding }
       const text = { tokens: features.tokens, truncated: features.truncated }
-      return { id: input.id ?? contentId, contentId, metadata: input.metadata, vectors, text }
+      const { metadata, tags } = input
+      return { id: input.id ?? contentId, contentId, metadata, tags, vectors, text }
     }
     const vectors = stored[nextStored++]!
-    const { contentId, metadata } = input
-    return { id: input.id ?? contentId, contentId, metadata, vectors, text: undefined }
+    const { contentId, metadata, tags } = input
+    return { id: input.id ?? contentId, contentId, metadata, tags, vectors, text: undefined }
   })
   const firstIndex = new Map<string, number>()
   resolved.forEach(({ id }, i) => {
@@ -110,7 +111,7 @@ export async function addItemInputs(deps: CatalogDeps, inputs: ItemInput[]): Pro
 export async function addUploadedItem(
   deps: CatalogDeps,
   bytes: Uint8Array,
-  options: { id?: string; metadata: Record<string, unknown> | null },
+  options: { id?: string; metadata: Record<string, unknown> | null; tags: string[] | null },
 ): Promise<AddedItem> {
   const declared = await catalogSpace(deps)
   if (declared && !sameSpace(declared, IMAGE_SPACE)) throw catalogMismatch(declared, IMAGE_SPACE)
@@ -193,7 +194,12 @@ async function addItems(
 }
 
 function toNewItem(
-  input: { id: string; contentId: string; metadata: Record<string, unknown> | null },
+  input: {
+    id: string
+    contentId: string
+    metadata: Record<string, unknown> | null
+    tags: string[] | null
+  },
   vectors: ContentVectors,
 ): NewCatalogItem {
   const concepts = vectors.probabilities
@@ -206,6 +212,7 @@ function toNewItem(
     id: input.id,
     contentId: input.contentId,
     metadata: input.metadata,
+    tags: input.tags,
     concepts,
     vector: quantizeVector(vectors.embedding),
   }

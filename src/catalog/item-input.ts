@@ -16,23 +16,36 @@ export const BULK_MAX_TEXTS = MAX_BATCH_TEXTS
 /** Largest accepted item metadata, as JSON, in bytes. */
 export const MAX_METADATA_BYTES = 4096
 
-/** An item to add: by the content id of an image or text embedded before, or by its text. */
-export type ItemInput = { id?: string; metadata: Record<string, unknown> | null } & (
-  { contentId: string } | { text: string }
-)
+/** Most tags one item may carry. */
+export const MAX_TAGS = 32
 
-const ITEM_SHAPE = 'a JSON object with "contentId" or "text", and optional "id" and "metadata"'
+/** Longest tag, in characters. */
+export const MAX_TAG_LENGTH = 64
+
+/**
+ * An item to add: by the content id of an image or text embedded before, or by its text. `tags`
+ * is null when the request gave none, which keeps the tags of an item added before.
+ */
+export type ItemInput = {
+  id?: string
+  metadata: Record<string, unknown> | null
+  tags: string[] | null
+} & ({ contentId: string } | { text: string })
+
+const ITEM_SHAPE =
+  'a JSON object with "contentId" or "text", and optional "id", "metadata" and "tags"'
 
 /** Reads one item of a JSON body; `where` names it in error messages. */
 export function parseItemInput(value: unknown, where = 'body'): ItemInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid(`${where} must be ${ITEM_SHAPE}`)
   }
-  rejectUnknownFields(value, ['id', 'contentId', 'text', 'metadata'], where)
-  const { id, contentId, text, metadata } = value as Record<string, unknown>
+  rejectUnknownFields(value, ['id', 'contentId', 'text', 'metadata', 'tags'], where)
+  const { id, contentId, text, metadata, tags } = value as Record<string, unknown>
   const common = {
     ...(id !== undefined && { id: requireId(id, `${where}.id`) }),
     metadata: parseMetadata(metadata, `${where}.metadata`),
+    tags: parseTags(tags, `${where}.tags`),
   }
   if (text !== undefined && contentId !== undefined) {
     throw invalid(`${where} has both "contentId" and "text"; send one of them`)
@@ -89,6 +102,24 @@ export function parseMetadata(value: unknown, where: string): Record<string, unk
     throw invalid(`${where} is ${bytes} bytes of JSON; the limit is ${MAX_METADATA_BYTES}`)
   }
   return value as Record<string, unknown>
+}
+
+/**
+ * Reads item tags: absent or null (none given), or an array of at most MAX_TAGS strings of 1 to
+ * MAX_TAG_LENGTH characters once spaces at either end are trimmed. A repeated tag is kept once.
+ */
+export function parseTags(value: unknown, where: string): string[] | null {
+  if (value === undefined || value === null) return null
+  const shape = `an array of at most ${MAX_TAGS} strings of 1 to ${MAX_TAG_LENGTH} characters`
+  if (!Array.isArray(value) || value.length > MAX_TAGS) throw invalid(`${where} must be ${shape}`)
+  const tags = value.map((tag, i) => {
+    const trimmed = typeof tag === 'string' ? tag.trim() : ''
+    if (trimmed.length === 0 || [...trimmed].length > MAX_TAG_LENGTH) {
+      throw invalid(`${where}[${i}] ${showJsonValue(tag)} is invalid; ${where} must be ${shape}`)
+    }
+    return trimmed
+  })
+  return [...new Set(tags)]
 }
 
 /**

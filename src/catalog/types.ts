@@ -20,15 +20,21 @@ export interface CatalogItem {
   modality: Modality
   backbone: string
   metadata: Record<string, unknown> | null
+  /** Labels such as genres or categories; the user's like-rate of each counts in scoring. */
+  tags: string[]
   concepts: ItemConcept[]
   createdAt: string
 }
 
-/** An item to add, with its quantised embedding. */
+/**
+ * An item to add, with its quantised embedding. Null `tags` adds an item without tags, and keeps
+ * the tags of an item added before.
+ */
 export interface NewCatalogItem {
   id: string
   contentId: string
   metadata: Record<string, unknown> | null
+  tags: string[] | null
   concepts: ItemConcept[]
   vector: QuantizedVector
 }

@@ -3,11 +3,15 @@ import type { ScoringShard } from '../catalog/shard-cache'
 import type { RatedVectors } from './rated-vectors'
 import { hashString } from './vectors'
 
-/** A catalog item that passed the pre-filter, with its dequantised embedding. */
+/**
+ * A catalog item that passed the pre-filter, with its dequantised embedding, and its tags once
+ * they are read from the catalog (only the forest strategy reads them).
+ */
 export interface Candidate {
   id: string
   vector: Float32Array
   norm: number
+  tags?: readonly string[]
 }
 
 /**

@@ -1,5 +1,6 @@
 import IMAGENET_CLASSES from '../../models/installed/imagenet-classes.json'
 import type { CatalogItem } from '../catalog/types'
+import { likedTags, type TagAffinity } from './tag-affinity'
 import type { RatedExample, ScoredCandidate } from './taste-model'
 import { cosine } from './vectors'
 
@@ -12,13 +13,17 @@ export interface Explanation {
    * the catalog with the content that was rated.
    */
   similarTo: { item: string; similarity: number }[]
+  /** The item's tags that the user likes more often than they like items overall. */
+  tags: string[]
 }
 
 export interface Recommendation {
   item: string
   score: number
   likeProbability?: number
+  tagLikeRate?: number
   metadata: Record<string, unknown> | null
+  tags: string[]
   explanation: Explanation
 }
 
@@ -44,11 +49,15 @@ export function nameableLiked(
   })
 }
 
-/** Describes a selected candidate: its score, metadata, concepts and most similar liked items. */
+/**
+ * Describes a selected candidate: its score, metadata and tags, concepts, most similar liked items
+ * and the tags that raised its score.
+ */
 export function describe(
   candidate: ScoredCandidate,
   item: CatalogItem | undefined,
   liked: readonly RatedExample[],
+  affinity: TagAffinity | null,
 ): Recommendation {
   const similarTo = liked
     .map((example) => ({
@@ -61,12 +70,15 @@ export function describe(
     item: candidate.id,
     score: candidate.score,
     ...(candidate.likeProbability !== undefined && { likeProbability: candidate.likeProbability }),
+    ...(candidate.tagLikeRate !== undefined && { tagLikeRate: candidate.tagLikeRate }),
     metadata: item?.metadata ?? null,
+    tags: item?.tags ?? [],
     explanation: {
       concepts: (item?.concepts ?? []).map(
         (concept) => IMAGENET_CLASSES[concept.id] ?? `class ${concept.id}`,
       ),
       similarTo,
+      tags: affinity ? likedTags(affinity, item?.tags ?? []) : [],
     },
   }
 }

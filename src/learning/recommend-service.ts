@@ -16,9 +16,13 @@ import { RatedVectors } from './rated-vectors'
 import {
   createTasteModel,
   prefilterQuery,
+  ratedItems,
   scoreCandidates,
   toExample,
+  withTagAffinity,
   type RatedExample,
+  type RatedItemTags,
+  type ScoredCandidate,
   type Strategy,
   type TasteModel,
 } from './taste-model'
@@ -131,27 +135,64 @@ export async function scoreItemsForUser(
 ): Promise<{
   strategy: Strategy
   modelVersion: number
-  scores: { item: string; score: number }[]
+  scores: ItemScore[]
 }> {
   const profile = (await userRatings(deps, user).profile()) as UserProfile
-  const [model, found] = await Promise.all([
+  const [untagged, found] = await Promise.all([
     userTasteModel(deps, user, profile),
     catalogItems(deps, items),
   ])
-  const candidates: Candidate[] = found.map(toCatalogExample).map((example) => ({
-    id: example.item,
-    vector: example.vector,
-    norm: example.norm,
+  const model = await countTags(deps, untagged)
+  const candidates: Candidate[] = found.map((item) => ({
+    ...candidateOf(toCatalogExample(item)),
+    tags: item.tags,
   }))
-  const scored =
+  const scored: ScoredCandidate[] =
     model.strategy === 'catalog-spread'
       ? candidates.map((c) => ({ ...c, score: 0 }))
       : scoreCandidates(model, candidates)
   return {
     strategy: model.strategy,
     modelVersion: profile.version,
-    scores: scored.map((candidate) => ({ item: candidate.id, score: candidate.score })),
+    scores: scored.map(({ id, score, likeProbability, tagLikeRate }) => ({
+      item: id,
+      score,
+      ...(likeProbability !== undefined && { likeProbability }),
+      ...(tagLikeRate !== undefined && { tagLikeRate }),
+    })),
   }
+}
+
+/** A score of POST /users/{user}/scores, with the forest's and the tags' parts when used. */
+export interface ItemScore {
+  item: string
+  score: number
+  likeProbability?: number
+  tagLikeRate?: number
+}
+
+function candidateOf(example: RatedExample): Candidate {
+  return { id: example.item, vector: example.vector, norm: example.norm }
+}
+
+/**
+ * Counts the tag like-rates of a forest model from the catalog's tags of its rated items, and
+ * reads the tags of `candidates` in the same catalog call. Other strategies use no tags and cost
+ * no call.
+ */
+async function countTags(
+  deps: TenantDeps,
+  model: TasteModel,
+  candidates: Candidate[] = [],
+): Promise<TasteModel> {
+  if (model.strategy !== 'forest') return model
+  const rated = ratedItems(model)
+  const tags = (await deps.index.getTags([
+    ...rated,
+    ...candidates.map((candidate) => candidate.id),
+  ])) as RatedItemTags[]
+  candidates.forEach((candidate, i) => (candidate.tags = tags[rated.length + i]!.tags))
+  return withTagAffinity(model, tags.slice(0, rated.length))
 }
 
 /**
@@ -220,16 +261,20 @@ function toCatalogExample(item: CatalogItemWithVector): RatedExample {
 async function recommend(
   deps: TenantDeps,
   manifest: CatalogManifest,
-  model: TasteModel,
+  taste: TasteModel,
   excluded: Exclusions,
   options: RecommendOptions,
 ): Promise<Recommendation[]> {
+  // NOTE: the pre-filter ranks by embedding only, so in a catalog larger than candidateLimit an
+  // item whose tags the user likes but whose embedding lies far from the liked items is dropped
+  // before its tags count.
   const candidates = await preselectCandidates(readShards(deps.tenant, manifest, deps.shards), {
-    query: prefilterQuery(model),
+    query: prefilterQuery(taste),
     excluded: excluded.ids,
     ratedVectors: new RatedVectors(excluded.vectors),
     limit: candidateLimit(options.k),
   })
+  const model = await countTags(deps, taste, candidates)
   const selected =
     model.strategy === 'catalog-spread'
       ? selectSpread(scoreCandidates(model, candidates), options.k)
@@ -248,5 +293,5 @@ async function recommend(
   // An item deleted after its shard was read is left out, so the list may come up short of k.
   return selected
     .filter((candidate) => byId.has(candidate.id))
-    .map((candidate) => describe(candidate, byId.get(candidate.id), liked))
+    .map((candidate) => describe(candidate, byId.get(candidate.id), liked, model.tags))
 }

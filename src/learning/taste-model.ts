@@ -1,10 +1,12 @@
 import { likeScores, type RandomForest } from './forest-adapter'
 import type { Candidate } from './candidates'
+import { countTagAffinity, tagLikeRate, type TagAffinity } from './tag-affinity'
 import { cosine, meanVector, norm, subtract } from './vectors'
 
 /**
  * Scoring strategy for a user or a set of examples:
- * - 'forest': likes and dislikes both exist; the score is the forest's like-probability.
+ * - 'forest': likes and dislikes both exist; the score is the forest's like-probability, or its
+ *   mean with the item's tag like-rate once rated items carry tags (see TagAffinity).
  * - 'similar-to-liked': only likes; the score is the highest cosine similarity to a liked item.
  * - 'far-from-disliked': only dislikes; the score is 1 minus the highest cosine similarity to
  *   a disliked item.
@@ -30,12 +32,18 @@ export interface TasteModel {
   forest: RandomForest | null
   liked: RatedExample[]
   disliked: RatedExample[]
+  /** Like-rates of the rated items' tags; null until counted, or when no rated item has tags. */
+  tags: TagAffinity | null
 }
 
-/** A candidate with its score. `likeProbability` and `voteShare` come from a forest. */
+/**
+ * A candidate with its score. `likeProbability` and `voteShare` come from a forest,
+ * `tagLikeRate` from the tag affinity.
+ */
 export interface ScoredCandidate extends Candidate {
   score: number
   likeProbability?: number
+  tagLikeRate?: number
   voteShare?: number
 }
 
@@ -58,7 +66,36 @@ export function createTasteModel(
   else if (liked.length > 0) strategy = 'similar-to-liked'
   else if (disliked.length > 0) strategy = 'far-from-disliked'
   else strategy = 'catalog-spread'
-  return { strategy, forest: strategy === 'forest' ? forest : null, liked, disliked }
+  return { strategy, forest: strategy === 'forest' ? forest : null, liked, disliked, tags: null }
+}
+
+/** The catalog's tags of a rated item and the content id they belong to (null: no such item). */
+export interface RatedItemTags {
+  contentId: string | null
+  tags: readonly string[]
+}
+
+/**
+ * Returns the model with the like-rates of its rated items' tags, where `rated[i]` describes the
+ * i-th of the liked then the disliked examples. A rated item no longer in the catalog, or whose
+ * id now names other content, counts without tags. Only the forest strategy uses tags.
+ */
+export function withTagAffinity(model: TasteModel, rated: readonly RatedItemTags[]): TasteModel {
+  if (model.strategy !== 'forest') return model
+  const examples = [...model.liked, ...model.disliked]
+  const ratings = examples.map((example, i) => {
+    const current = rated[i]
+    const sameContent =
+      current?.contentId != null &&
+      (example.contentId === null || example.contentId === current.contentId)
+    return { liked: i < model.liked.length, tags: sameContent ? current.tags : [] }
+  })
+  return { ...model, tags: countTagAffinity(ratings) }
+}
+
+/** Returns the ids of the liked then the disliked examples, the order withTagAffinity reads. */
+export function ratedItems(model: TasteModel): string[] {
+  return [...model.liked, ...model.disliked].map((example) => example.item)
 }
 
 /**
@@ -76,7 +113,8 @@ export function prefilterQuery(model: TasteModel): Float32Array | null {
 }
 
 /**
- * Scores candidates with the model's strategy. With `explore` > 0 the forest score gains
+ * Scores candidates with the model's strategy. With tag like-rates, the forest strategy's score is
+ * the mean of the like-probability and the candidate's tag like-rate. With `explore` > 0 it gains
  * explore × 2·√(s(1−s)), where s is the share of trees voting "like": the standard deviation of
  * the votes, scaled to [0, 1], which favours items the trees disagree on.
  */
@@ -91,13 +129,18 @@ export function scoreCandidates(
       candidates.map((candidate) => candidate.vector),
       explore > 0,
     )
+    const { tags } = model
     return candidates.map((candidate, i) => {
       const share = voteShare[i]!
       const disagreement = 2 * Math.sqrt(share * (1 - share))
+      const likeProbability = probability[i]!
+      const tagRate = tags ? tagLikeRate(tags, candidate.tags ?? []) : undefined
+      const relevance = tagRate === undefined ? likeProbability : (likeProbability + tagRate) / 2
       return {
         ...candidate,
-        score: probability[i]! + explore * disagreement,
-        likeProbability: probability[i]!,
+        score: relevance + explore * disagreement,
+        likeProbability,
+        ...(tagRate !== undefined && { tagLikeRate: tagRate }),
         ...(explore > 0 && { voteShare: share }),
       }
     })

@@ -9,7 +9,7 @@ import {
 } from '../catalog/catalog-service'
 import type { CatalogManifest } from '../catalog/types'
 import { IMAGE_SPACE, TEXT_SPACE } from '../catalog/vector-space'
-import { parseBulkInput, parseItemInput, parseMetadata } from '../catalog/item-input'
+import { parseBulkInput, parseItemInput, parseMetadata, parseTags } from '../catalog/item-input'
 import { tenantDeps } from '../deps'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
@@ -27,26 +27,38 @@ const MAX_PAGE_SIZE = 1000
 /** The listing of GET /items, whose storage cursors are the id of the last item of a page. */
 const ITEM_LISTING: Listing = { name: 'items', storageCursor: ID_PATTERN }
 
-/** Reads the metadata of an image upload: a JSON object in a form field or query parameter. */
-function uploadMetadata(text: string | undefined): Record<string, unknown> | null {
+/** Query parameters and form fields of an image upload besides the image. */
+const UPLOAD_PARAMETERS = ['id', 'metadata', 'tags']
+
+/**
+ * Reads a JSON field of an image upload, given in a form field or query parameter, with `parse`;
+ * undefined text gives null.
+ */
+function uploadJson<T>(
+  text: string | undefined,
+  name: string,
+  parse: (value: unknown, where: string) => T | null,
+): T | null {
   if (text === undefined) return null
+  let value: unknown
   try {
-    return parseMetadata(JSON.parse(text), 'metadata')
-  } catch (error) {
-    if (error instanceof FeatureForestError) throw error
-    throw new FeatureForestError('invalid_request', 'metadata is not valid JSON')
+    value = JSON.parse(text)
+  } catch {
+    throw new FeatureForestError('invalid_request', `${name} is not valid JSON`)
   }
+  return parse(value, name)
 }
 
-/** Rejects the upload's query parameters on a JSON request, whose body carries its id and metadata. */
+/** Rejects the upload's query parameters on a JSON request, whose body carries them. */
 function rejectUploadQuery(c: Context<AppEnv>): void {
-  const present = ['id', 'metadata'].filter((name) => c.req.query(name) !== undefined)
+  const present = UPLOAD_PARAMETERS.filter((name) => c.req.query(name) !== undefined)
   if (present.length > 0) {
+    const names = present.join(' and ').replace(/ and (?=.* and )/g, ', ')
     throw new FeatureForestError(
       'invalid_request',
       present.length === 1
-        ? `query parameter ${present[0]} applies to image uploads; put it in the JSON body instead`
-        : 'query parameters id and metadata apply to image uploads; put them in the JSON body instead',
+        ? `query parameter ${names} applies to image uploads; put it in the JSON body instead`
+        : `query parameters ${names} apply to image uploads; put them in the JSON body instead`,
     )
   }
 }
@@ -55,7 +67,7 @@ function rejectUploadQuery(c: Context<AppEnv>): void {
 export function itemRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.post('/items', queryParameters('id', 'metadata'), async (c) => {
+  routes.post('/items', queryParameters(...UPLOAD_PARAMETERS), async (c) => {
     const deps = tenantDeps(c.env, c.get('tenant'))
     if (isJsonRequest(c)) {
       rejectUploadQuery(c)
@@ -65,10 +77,11 @@ export function itemRoutes(): Hono<AppEnv> {
     }
     const upload = await readImageUpload(c)
     const id = upload.fields.get('id') ?? c.req.query('id')
-    const metadata = uploadMetadata(upload.fields.get('metadata') ?? c.req.query('metadata'))
+    const field = (name: string) => upload.fields.get(name) ?? c.req.query(name)
     const added = await addUploadedItem(deps, upload.bytes, {
       ...(id !== undefined && { id: requireId(id, 'id') }),
-      metadata,
+      metadata: uploadJson(field('metadata'), 'metadata', parseMetadata),
+      tags: uploadJson(field('tags'), 'tags', parseTags),
     })
     return c.json(added, added.created ? 201 : 200)
   })

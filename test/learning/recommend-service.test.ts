@@ -14,6 +14,7 @@ function depsDeletingFirstSelected(tenant: string, deleted: string[]): TenantDep
   const racingIndex = {
     getManifest: (name: string) => index.getManifest(name),
     getItemsWithVectors: (ids: string[]) => index.getItemsWithVectors(ids),
+    getTags: (ids: string[]) => index.getTags(ids),
     getItemsAndContentIds: async (ids: string[], contentOf: string[]) => {
       deleted.push(ids[0]!)
       await index.deleteItem(tenant, ids[0]!)
