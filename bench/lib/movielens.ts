@@ -18,6 +18,8 @@ export interface Poster {
   /** Path relative to the set folder, e.g. posters/356.jpg. */
   path: string
   title: string
+  /** MovieLens genres, e.g. ["Comedy", "Drama"]; empty when none are listed. */
+  genres: string[]
 }
 
 /** A user's ratings split into a training and a test part. */
@@ -37,6 +39,7 @@ export function readMovieLens(dataDir: string): { posters: Poster[]; ratings: Mo
     movie: row.movieId!,
     path: row.path!,
     title: row.title!,
+    genres: row.label!.split('|').filter((genre) => genre !== '(no genres listed)'),
   }))
   const ratings = parseCsv(readFileSync(join(folder, 'ratings.csv'), 'utf8')).map((row) => ({
     user: row.userId!,
