@@ -6,14 +6,17 @@ import { readBodyBytes } from './request-body'
 import { decodeUtf8 } from './utf8'
 
 /**
- * Formats a JSON value for an error message, in at most 40 characters. Numbers are written as
- * JavaScript writes them, because JSON.parse reads 1e400 as Infinity, which JSON.stringify
+ * Formats a JSON value for an error message, in at most 40 UTF-16 code units. Numbers are written
+ * as JavaScript writes them, because JSON.parse reads 1e400 as Infinity, which JSON.stringify
  * would show as null. Other values are written as JSON, so an array is not taken for a string.
  */
 export function showJsonValue(value: unknown): string {
   if (typeof value === 'number') return String(value)
   try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, 40)
+    const preview = (JSON.stringify(value) ?? String(value)).slice(0, 40)
+    // A cut inside a surrogate pair (an emoji, say) would leave a lone surrogate, which JSON
+    // decoders such as Rust's serde_json reject, so the pair's first half goes too.
+    return /[\uD800-\uDBFF]$/.test(preview) ? preview.slice(0, -1) : preview
   } catch {
     // JSON.stringify overflows the stack on values nested thousands of levels deep.
     return Array.isArray(value) ? 'a nested array' : 'a nested object'

@@ -11,6 +11,9 @@ interface ItemBody {
 
 const TENANT = 'items-tags'
 
+/** A UTF-16 surrogate without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 async function contentOf(name: string): Promise<string> {
   return putFeatures(TENANT, name, clusterFeatures(2, name.length))
 }
@@ -104,6 +107,20 @@ describe('item tags', () => {
     expect(body.error.code).toBe('invalid_request')
     expect(body.error.message).toContain(message)
     expect((await send('/items/rejected', TENANT)).status).toBe(404)
+  })
+
+  it('quote a rejected emoji tag without lone surrogates', async () => {
+    const contentId = await contentOf('emoji')
+    const tag = '😀'.repeat(MAX_TAG_LENGTH + 1)
+
+    const response = await postJson('/items', { id: 'emoji', contentId, tags: [tag] }, TENANT)
+    const body = (await response.json()) as ErrorBody
+
+    // Checked as a boolean first, because vitest's WebSocket to workerd rejects a failure
+    // message that quotes a lone surrogate as invalid UTF-8.
+    expect(LONE_SURROGATE.test(body.error.message)).toBe(false)
+    expect(response.status).toBe(400)
+    expect(body.error.message).toContain(`body.tags[0] "${'😀'.repeat(19)} is invalid`)
   })
 
   it('accept a tag of the longest length, counted in characters', async () => {
