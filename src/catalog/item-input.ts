@@ -1,5 +1,6 @@
 import { isContentId } from '../embedding/content-id'
 import { FeatureForestError } from '../errors'
+import { excerpt } from '../http/excerpt'
 import { requireId } from '../http/ids'
 import { rejectUnknownFields, showJsonValue } from '../http/json-body'
 import { MAX_BATCH_TEXTS, parseText } from '../text/text-input'
@@ -76,7 +77,7 @@ function checkMetadataValues(value: object, where: string): void {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     if (typeof next.value === 'number' && !Number.isFinite(next.value)) {
       throw invalid(
-        `${where} has a number out of range in field ${JSON.stringify(next.key.slice(0, 40))}; ` +
+        `${where} has a number out of range in field ${JSON.stringify(excerpt(next.key, 40))}; ` +
           'numbers must be finite',
       )
     }

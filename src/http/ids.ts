@@ -1,4 +1,5 @@
 import { FeatureForestError } from '../errors'
+import { excerpt } from './excerpt'
 import { showJsonValue } from './json-body'
 
 /** Shape of item, user and model ids. */
@@ -14,6 +15,6 @@ export function requireId(value: unknown, field: string): string {
   if (value === undefined || value === null) {
     throw new FeatureForestError('invalid_request', `${field} is missing; use ${ID_RULE}`)
   }
-  const quoted = typeof value === 'string' ? `"${value.slice(0, 80)}"` : showJsonValue(value)
+  const quoted = typeof value === 'string' ? `"${excerpt(value, 80)}"` : showJsonValue(value)
   throw new FeatureForestError('invalid_request', `${field} ${quoted} is invalid; use ${ID_RULE}`)
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 
 import { FeatureForestError } from '../errors'
+import { excerpt } from './excerpt'
 import { parseMultipart, textField } from './multipart'
 import { readBodyBytes } from './request-body'
 
@@ -44,7 +45,7 @@ export async function readImageUpload(c: Context): Promise<ImageUpload> {
       if (names.has(name)) {
         throw new FeatureForestError(
           'invalid_request',
-          `multipart field ${JSON.stringify(name.slice(0, 40))} is repeated; give each field once`,
+          `multipart field ${JSON.stringify(excerpt(name, 40))} is repeated; give each field once`,
         )
       }
       names.add(name)
@@ -61,7 +62,7 @@ export async function readImageUpload(c: Context): Promise<ImageUpload> {
       else if (part.name !== IMAGE_FIELD) {
         throw new FeatureForestError(
           'invalid_request',
-          `multipart field ${JSON.stringify(part.name.slice(0, 40))} is a file; only ` +
+          `multipart field ${JSON.stringify(excerpt(part.name, 40))} is a file; only ` +
             `"${IMAGE_FIELD}" may be, so send it as a text field`,
         )
       }

@@ -1,22 +1,21 @@
 import type { Context } from 'hono'
 
 import { FeatureForestError } from '../errors'
+import { excerpt } from './excerpt'
 import { headerParameter } from './header-parameter'
 import { readBodyBytes } from './request-body'
 import { decodeUtf8 } from './utf8'
 
 /**
- * Formats a JSON value for an error message, in at most 40 UTF-16 code units. Numbers are written
- * as JavaScript writes them, because JSON.parse reads 1e400 as Infinity, which JSON.stringify
- * would show as null. Other values are written as JSON, so an array is not taken for a string.
+ * Formats a JSON value for an error message, in at most 40 UTF-16 code units, with no surrogate
+ * pair cut in two. Numbers are written as JavaScript writes them, because JSON.parse reads 1e400
+ * as Infinity, which JSON.stringify would show as null. Other values are written as JSON, so an
+ * array is not taken for a string.
  */
 export function showJsonValue(value: unknown): string {
   if (typeof value === 'number') return String(value)
   try {
-    const preview = (JSON.stringify(value) ?? String(value)).slice(0, 40)
-    // A cut inside a surrogate pair (an emoji, say) would leave a lone surrogate, which JSON
-    // decoders such as Rust's serde_json reject, so the pair's first half goes too.
-    return /[\uD800-\uDBFF]$/.test(preview) ? preview.slice(0, -1) : preview
+    return excerpt(JSON.stringify(value) ?? String(value), 40)
   } catch {
     // JSON.stringify overflows the stack on values nested thousands of levels deep.
     return Array.isArray(value) ? 'a nested array' : 'a nested object'
@@ -39,7 +38,7 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   if (charset !== undefined && charset !== '' && !UTF8_CHARSETS.has(charset)) {
     throw new FeatureForestError(
       'unsupported_media_type',
-      `JSON bodies are UTF-8, and the request declares charset=${charset.slice(0, 40)}; ` +
+      `JSON bodies are UTF-8, and the request declares charset=${excerpt(charset, 40)}; ` +
         'send UTF-8 with Content-Type: application/json',
     )
   }
@@ -80,7 +79,7 @@ export function rejectUnknownFields(
   if (unknown === undefined) return
   throw new FeatureForestError(
     'invalid_request',
-    `${where} has an unknown field ${JSON.stringify(unknown.slice(0, 40))}; ` +
+    `${where} has an unknown field ${JSON.stringify(excerpt(unknown, 40))}; ` +
       `it takes ${allowed.map((key) => `"${key}"`).join(', ')}`,
   )
 }
@@ -99,7 +98,7 @@ export function integerQuery(
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
     throw new FeatureForestError(
       'invalid_request',
-      `${name} "${value.slice(0, 40)}" is invalid; use an integer from ${min} to ${max}`,
+      `${name} "${excerpt(value, 40)}" is invalid; use an integer from ${min} to ${max}`,
     )
   }
   return parsed

@@ -7,6 +7,7 @@ import {
 } from '@remix-run/multipart-parser'
 
 import { FeatureForestError } from '../errors'
+import { excerpt } from './excerpt'
 import { headerParameter } from './header-parameter'
 import { decodeUtf8 } from './utf8'
 
@@ -157,7 +158,7 @@ export function textField(part: FormPart): string {
   if (text === undefined) {
     throw new FeatureForestError(
       'invalid_request',
-      `multipart field ${JSON.stringify(part.name.slice(0, 40))} is not valid UTF-8; ` +
+      `multipart field ${JSON.stringify(excerpt(part.name, 40))} is not valid UTF-8; ` +
         'send text fields encoded as UTF-8',
     )
   }

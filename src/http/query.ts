@@ -3,6 +3,7 @@ import { matchedRoutes } from 'hono/route'
 
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
+import { excerpt } from './excerpt'
 
 /** Route path of middleware that runs on every path, as Hono registers `app.use(handler)`. */
 const EVERY_PATH = '/*'
@@ -19,7 +20,7 @@ export const singleQueryValues: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (seen.has(name)) {
       throw new FeatureForestError(
         'invalid_request',
-        `query parameter ${JSON.stringify(name.slice(0, 40))} is repeated; give it once, ` +
+        `query parameter ${JSON.stringify(excerpt(name, 40))} is repeated; give it once, ` +
           'with a comma-separated list where it takes several values',
       )
     }
@@ -40,7 +41,7 @@ export function queryParameters(...names: string[]): MiddlewareHandler<AppEnv> {
       if (!accepted.has(name)) {
         throw new FeatureForestError(
           'invalid_request',
-          `query parameter ${JSON.stringify(name.slice(0, 40))} is not known; ` +
+          `query parameter ${JSON.stringify(excerpt(name, 40))} is not known; ` +
             `${c.req.method} ${c.req.routePath.replace(/:(\w+)/g, '{$1}')} ${takes}`,
         )
       }

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
+import { excerpt } from './excerpt'
 
 /**
  * Builds the error for a body whose stream failed before its end, as when a client closes the
@@ -12,7 +13,7 @@ function unreadableBody(error: unknown): FeatureForestError {
   const reason = error instanceof Error ? error.message : String(error)
   return new FeatureForestError(
     'invalid_request',
-    `request body could not be read to its end (${reason.slice(0, 80)}); send the whole body again`,
+    `request body could not be read to its end (${excerpt(reason, 80)}); send the whole body again`,
   )
 }
 

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
+import { excerpt } from './excerpt'
 
 /** Request header that selects the tenant (the application) whose data a request uses. */
 export const TENANT_HEADER = 'X-FeatureForest-Tenant'
@@ -21,7 +22,7 @@ export const tenantMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!TENANT_PATTERN.test(tenant)) {
     throw new FeatureForestError(
       'invalid_tenant',
-      `${TENANT_HEADER} "${tenant.slice(0, 80)}" is invalid; use 1 to 63 lowercase letters, ` +
+      `${TENANT_HEADER} "${excerpt(tenant, 80)}" is invalid; use 1 to 63 lowercase letters, ` +
         'digits, "-" or "_", starting with a letter or digit',
     )
   }

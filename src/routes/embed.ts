@@ -8,6 +8,7 @@ import { embedImage, type StageTimings } from '../embedding/embed-image'
 import { embedTexts, type TextEmbedding, type TextStageTimings } from '../embedding/embed-text'
 import type { AppEnv } from '../env'
 import { FeatureForestError } from '../errors'
+import { excerpt } from '../http/excerpt'
 import { isJsonRequest, readImageUpload } from '../http/image-body'
 import { readJsonBody } from '../http/json-body'
 import { methodNotAllowed } from '../http/method-not-allowed'
@@ -25,7 +26,7 @@ function parseInclude(c: Context<AppEnv>): Set<string> {
     if (!(INCLUDE_VALUES as readonly string[]).includes(value)) {
       throw new FeatureForestError(
         'invalid_request',
-        `include "${value.slice(0, 40)}" is not supported; use include=${INCLUDE_VALUES.join(',')}`,
+        `include "${excerpt(value, 40)}" is not supported; use include=${INCLUDE_VALUES.join(',')}`,
       )
     }
   }
@@ -107,7 +108,7 @@ function parseModelQuery(c: Context<AppEnv>): string[] {
   if (!STORED_MODELS.includes(model)) {
     throw new FeatureForestError(
       'invalid_request',
-      `model "${model.slice(0, 80)}" is not known; use model=${STORED_MODELS.join(' or model=')}`,
+      `model "${excerpt(model, 80)}" is not known; use model=${STORED_MODELS.join(' or model=')}`,
     )
   }
   return [model]
@@ -166,7 +167,7 @@ export function embedRoutes(): Hono<AppEnv> {
     if (!isContentId(contentId)) {
       throw new FeatureForestError(
         'invalid_request',
-        `"${contentId.slice(0, 80)}" is not a content id; use the 64 hex digits that POST /embed returns`,
+        `"${excerpt(contentId, 80)}" is not a content id; use the 64 hex digits that POST /embed returns`,
       )
     }
 

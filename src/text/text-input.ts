@@ -1,4 +1,5 @@
 import { FeatureForestError } from '../errors'
+import { excerpt } from '../http/excerpt'
 
 /** Most characters (Unicode code points) per text. The encoder reads only the first 128 tokens. */
 export const MAX_TEXT_CHARACTERS = 10_000
@@ -21,7 +22,7 @@ function invalid(message: string): FeatureForestError {
 
 /** Lists up to 5 field names, then the count of the rest. */
 function fieldList(keys: readonly string[]): string {
-  const names = keys.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40)))
+  const names = keys.slice(0, 5).map((key) => JSON.stringify(excerpt(key, 40)))
   return keys.length > 5 ? `${names.join(', ')} and ${keys.length - 5} more` : names.join(', ')
 }
 

@@ -473,3 +473,27 @@ describe('request validation', () => {
     expect(response.status).toBe(415)
   })
 })
+
+describe('quoted request text in error messages', () => {
+  /** A UTF-16 surrogate without its other half. */
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+  // 'a' then emoji of two UTF-16 code units each, so every cut at an even length splits one.
+  const EMOJI = 'a' + '😀'.repeat(50)
+
+  it.each([
+    ['an item id', () => postJson('/ratings', { user: EMOJI, item: 'x', rating: 'like' }, TENANT)],
+    ['an unknown field', () => postJson('/ratings', { [EMOJI]: 1 }, TENANT)],
+    ['an unknown query parameter', () => send(`/items?${encodeURIComponent(EMOJI)}=1`, TENANT)],
+  ])('keep surrogate pairs whole when quoting %s', async (_, sendRequest) => {
+    const response = await sendRequest()
+    const body = (await response.json()) as ErrorBody
+
+    expect(response.status).toBe(400)
+    // Checked as a boolean, because vitest's connection to workerd rejects a failure message
+    // that quotes a lone surrogate.
+    expect(LONE_SURROGATE.test(body.error.message)).toBe(false)
+    // JSON.stringify writes a lone surrogate as an escape such as \ud83d.
+    expect(body.error.message).not.toMatch(/\\ud[89ab]/i)
+    expect(body.error.message).toContain('a😀😀')
+  })
+})
