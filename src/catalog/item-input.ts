@@ -105,20 +105,39 @@ export function parseMetadata(value: unknown, where: string): Record<string, unk
   return value as Record<string, unknown>
 }
 
+/** Control characters and unpaired surrogates, which no tag may contain. */
+const FORBIDDEN_IN_TAG = /\p{Cc}|\p{Cs}/u
+
+/** A character that shows: not whitespace, a format character (such as U+200B) or a mark. */
+const VISIBLE = /[^\p{White_Space}\p{Cf}\p{M}]/u
+
 /**
- * Reads item tags: absent or null (none given), or an array of at most MAX_TAGS strings of 1 to
- * MAX_TAG_LENGTH characters once spaces at either end are trimmed. A repeated tag is kept once.
+ * Reads item tags: absent or null (none given), or an array of at most MAX_TAGS strings. Each
+ * tag is normalised to NFC and trimmed of whitespace at either end, and must then have 1 to
+ * MAX_TAG_LENGTH characters (code points), at least one of them visible, and no control
+ * character. A repeated tag is kept once.
  */
 export function parseTags(value: unknown, where: string): string[] | null {
   if (value === undefined || value === null) return null
   const shape = `an array of at most ${MAX_TAGS} strings of 1 to ${MAX_TAG_LENGTH} characters`
   if (!Array.isArray(value) || value.length > MAX_TAGS) throw invalid(`${where} must be ${shape}`)
   const tags = value.map((tag, i) => {
-    const trimmed = typeof tag === 'string' ? tag.trim() : ''
-    if (trimmed.length === 0 || [...trimmed].length > MAX_TAG_LENGTH) {
-      throw invalid(`${where}[${i}] ${showJsonValue(tag)} is invalid; ${where} must be ${shape}`)
+    const name = `${where}[${i}]`
+    if (typeof tag !== 'string') {
+      throw invalid(`${name} ${showJsonValue(tag)} is not a string; ${where} must be ${shape}`)
     }
-    return trimmed
+    const normalised = tag.normalize('NFC').trim()
+    if (FORBIDDEN_IN_TAG.test(normalised)) {
+      throw invalid(`${name} contains a control character or an unpaired surrogate`)
+    }
+    if (!VISIBLE.test(normalised)) {
+      throw invalid(`${name} ${showJsonValue(tag)} has no visible character`)
+    }
+    const length = [...normalised].length
+    if (length > MAX_TAG_LENGTH) {
+      throw invalid(`${name} has ${length} characters; the limit is ${MAX_TAG_LENGTH}`)
+    }
+    return normalised
   })
   return [...new Set(tags)]
 }

@@ -142,7 +142,7 @@ export async function scoreItemsForUser(
     userTasteModel(deps, user, profile),
     catalogItems(deps, items),
   ])
-  const model = await countTags(deps, untagged)
+  const model = await withCatalogTags(deps, untagged)
   const candidates: Candidate[] = found.map((item) => ({
     ...candidateOf(toCatalogExample(item)),
     tags: item.tags,
@@ -176,11 +176,10 @@ function candidateOf(example: RatedExample): Candidate {
 }
 
 /**
- * Counts the tag like-rates of a forest model from the catalog's tags of its rated items, and
- * reads the tags of `candidates` in the same catalog call. Other strategies use no tags and cost
- * no call.
+ * Returns a forest model with the like-rates of its rated items' tags, and sets the tags of
+ * `candidates`; one catalog call reads both. Other strategies use no tags and cost no call.
  */
-async function countTags(
+async function withCatalogTags(
   deps: TenantDeps,
   model: TasteModel,
   candidates: Candidate[] = [],
@@ -274,7 +273,7 @@ async function recommend(
     ratedVectors: new RatedVectors(excluded.vectors),
     limit: candidateLimit(options.k),
   })
-  const model = await countTags(deps, taste, candidates)
+  const model = await withCatalogTags(deps, taste, candidates)
   const selected =
     model.strategy === 'catalog-spread'
       ? selectSpread(scoreCandidates(model, candidates), options.k)
@@ -293,5 +292,5 @@ async function recommend(
   // An item deleted after its shard was read is left out, so the list may come up short of k.
   return selected
     .filter((candidate) => byId.has(candidate.id))
-    .map((candidate) => describe(candidate, byId.get(candidate.id), liked, model.tags))
+    .map((candidate) => describe(candidate, byId.get(candidate.id), liked, model.tagAffinity))
 }

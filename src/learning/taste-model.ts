@@ -33,7 +33,7 @@ export interface TasteModel {
   liked: RatedExample[]
   disliked: RatedExample[]
   /** Like-rates of the rated items' tags; null until counted, or when no rated item has tags. */
-  tags: TagAffinity | null
+  tagAffinity: TagAffinity | null
 }
 
 /**
@@ -66,7 +66,13 @@ export function createTasteModel(
   else if (liked.length > 0) strategy = 'similar-to-liked'
   else if (disliked.length > 0) strategy = 'far-from-disliked'
   else strategy = 'catalog-spread'
-  return { strategy, forest: strategy === 'forest' ? forest : null, liked, disliked, tags: null }
+  return {
+    strategy,
+    forest: strategy === 'forest' ? forest : null,
+    liked,
+    disliked,
+    tagAffinity: null,
+  }
 }
 
 /** The catalog's tags of a rated item and the content id they belong to (null: no such item). */
@@ -90,7 +96,7 @@ export function withTagAffinity(model: TasteModel, rated: readonly RatedItemTags
       (example.contentId === null || example.contentId === current.contentId)
     return { liked: i < model.liked.length, tags: sameContent ? current.tags : [] }
   })
-  return { ...model, tags: countTagAffinity(ratings) }
+  return { ...model, tagAffinity: countTagAffinity(ratings) }
 }
 
 /** Returns the ids of the liked then the disliked examples, the order withTagAffinity reads. */
@@ -129,12 +135,12 @@ export function scoreCandidates(
       candidates.map((candidate) => candidate.vector),
       explore > 0,
     )
-    const { tags } = model
+    const { tagAffinity } = model
     return candidates.map((candidate, i) => {
       const share = voteShare[i]!
       const disagreement = 2 * Math.sqrt(share * (1 - share))
       const likeProbability = probability[i]!
-      const tagRate = tags ? tagLikeRate(tags, candidate.tags ?? []) : undefined
+      const tagRate = tagAffinity ? tagLikeRate(tagAffinity, candidate.tags ?? []) : undefined
       const relevance = tagRate === undefined ? likeProbability : (likeProbability + tagRate) / 2
       return {
         ...candidate,

@@ -52,15 +52,18 @@ function uploadJson<T>(
 /** Rejects the upload's query parameters on a JSON request, whose body carries them. */
 function rejectUploadQuery(c: Context<AppEnv>): void {
   const present = UPLOAD_PARAMETERS.filter((name) => c.req.query(name) !== undefined)
-  if (present.length > 0) {
-    const names = present.join(' and ').replace(/ and (?=.* and )/g, ', ')
+  if (present.length === 0) return
+  if (present.length === 1) {
     throw new FeatureForestError(
       'invalid_request',
-      present.length === 1
-        ? `query parameter ${names} applies to image uploads; put it in the JSON body instead`
-        : `query parameters ${names} apply to image uploads; put them in the JSON body instead`,
+      `query parameter ${present[0]} applies to image uploads; put it in the JSON body instead`,
     )
   }
+  const names = `${present.slice(0, -1).join(', ')} and ${present[present.length - 1]}`
+  throw new FeatureForestError(
+    'invalid_request',
+    `query parameters ${names} apply to image uploads; put them in the JSON body instead`,
+  )
 }
 
 /** Routes of the catalog: items that recommendations are drawn from. */

@@ -77,7 +77,7 @@ describe('withTagAffinity', () => {
       { contentId: 'other content', tags: ['reused'] },
     ])
 
-    expect([...model.tags!.rates.keys()]).toEqual(['kept'])
+    expect([...model.tagAffinity!.rates.keys()]).toEqual(['kept'])
   })
 
   it('counts nothing for a rated item no longer in the catalog', () => {
@@ -86,7 +86,7 @@ describe('withTagAffinity', () => {
       { contentId: 'content-disliked', tags: ['b'] },
     ])
 
-    expect([...model.tags!.rates.keys()]).toEqual(['b'])
+    expect([...model.tagAffinity!.rates.keys()]).toEqual(['b'])
   })
 
   it('leaves models without a forest untouched', () => {
@@ -94,6 +94,6 @@ describe('withTagAffinity', () => {
       { contentId: 'content-liked', tags: ['a'] },
     ])
 
-    expect(model.tags).toBeNull()
+    expect(model.tagAffinity).toBeNull()
   })
 })

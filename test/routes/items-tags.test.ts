@@ -93,9 +93,22 @@ describe('item tags', () => {
 
   it.each([
     ['a string', 'Drama', 'body.tags must be an array'],
-    ['a number among strings', ['Drama', 7], 'body.tags[1] 7 is invalid'],
-    ['an empty tag', ['Drama', '  '], 'body.tags[1] "  " is invalid'],
-    ['a tag too long', ['x'.repeat(MAX_TAG_LENGTH + 1)], 'body.tags[0]'],
+    ['a number among strings', ['Drama', 7], 'body.tags[1] 7 is not a string'],
+    ['an empty tag', [''], 'body.tags[0] "" has no visible character'],
+    ['a blank tag', ['Drama', ' \t '], 'body.tags[1] " \\t " has no visible character'],
+    ['a zero-width space', ['\u200b'], 'body.tags[0] "\u200b" has no visible character'],
+    ['a control character', ['a\nb'], 'body.tags[0] contains a control character'],
+    [
+      'an unpaired surrogate',
+      ['\ud800'],
+      'body.tags[0] contains a control character or an unpaired',
+    ],
+    ['a nested array', [['Drama']], 'body.tags[0] ["Drama"] is not a string'],
+    [
+      'a tag too long',
+      ['x'.repeat(MAX_TAG_LENGTH + 1)],
+      `body.tags[0] has ${MAX_TAG_LENGTH + 1} characters; the limit is ${MAX_TAG_LENGTH}`,
+    ],
     ['too many tags', Array.from({ length: MAX_TAGS + 1 }, (_, i) => `t${i}`), 'at most 32'],
   ])('reject %s with 400', async (_, tags, message) => {
     const contentId = await contentOf('rejected')
@@ -109,18 +122,42 @@ describe('item tags', () => {
     expect((await send('/items/rejected', TENANT)).status).toBe(404)
   })
 
-  it('quote a rejected emoji tag without lone surrogates', async () => {
+  it('count an emoji as one character and quote none in half', async () => {
     const contentId = await contentOf('emoji')
-    const tag = '😀'.repeat(MAX_TAG_LENGTH + 1)
+    const long = '😀'.repeat(MAX_TAG_LENGTH + 1)
+    // Its JSON, '["a' and then emoji of two code units each, runs past the 40 code units a
+    // message quotes, and the 40th is the first half of the 19th emoji.
+    const nested = ['a' + '😀'.repeat(30)]
 
-    const response = await postJson('/items', { id: 'emoji', contentId, tags: [tag] }, TENANT)
-    const body = (await response.json()) as ErrorBody
+    const tooLong = await postJson('/items', { id: 'emoji', contentId, tags: [long] }, TENANT)
+    const notString = await postJson('/items', { id: 'emoji', contentId, tags: [nested] }, TENANT)
+    const messages = [
+      ((await tooLong.json()) as ErrorBody).error.message,
+      ((await notString.json()) as ErrorBody).error.message,
+    ]
 
     // Checked as a boolean first, because vitest's WebSocket to workerd rejects a failure
     // message that quotes a lone surrogate as invalid UTF-8.
-    expect(LONE_SURROGATE.test(body.error.message)).toBe(false)
-    expect(response.status).toBe(400)
-    expect(body.error.message).toContain(`body.tags[0] "${'😀'.repeat(19)} is invalid`)
+    expect(messages.map((message) => LONE_SURROGATE.test(message))).toEqual([false, false])
+    expect([tooLong.status, notString.status]).toEqual([400, 400])
+    expect(messages[0]).toBe(`body.tags[0] has ${MAX_TAG_LENGTH + 1} characters; the limit is 64`)
+    expect(messages[1]).toContain(`body.tags[0] ["a${'😀'.repeat(18)} is not a string`)
+  })
+
+  it('are normalised to NFC before they are compared and counted', async () => {
+    const contentId = await contentOf('nfc')
+    // 'e' followed by a combining acute accent is 'é' in NFC: one character, not two.
+    const decomposed = 'e\u0301'
+
+    const response = await postJson(
+      '/items',
+      { id: 'nfc', contentId, tags: ['\u00e9', decomposed, decomposed.repeat(MAX_TAG_LENGTH)] },
+      TENANT,
+    )
+    const body = (await response.json()) as ItemBody
+
+    expect(response.status).toBe(201)
+    expect(body.item.tags).toEqual(['\u00e9', '\u00e9'.repeat(MAX_TAG_LENGTH)])
   })
 
   it('accept a tag of the longest length, counted in characters', async () => {
