@@ -98,24 +98,14 @@ export function toVector(row: ItemRow): QuantizedVector {
   return { codes: new Uint8Array(row.codes), offset: row.vector_offset, step: row.vector_step }
 }
 
-/**
- * Returns the content id of each of `ids`, or null for an id that no item has. One query reads
- * them all, binding the ids as a single JSON array whatever their number.
- */
+/** Returns the content id of each of `ids`, or null for an id that no item has. */
 export function contentIdsOf(sql: SqlStorage, ids: string[]): (string | null)[] {
-  const rows = sql
-    .exec<{ id: string; content_id: string }>(
-      'SELECT id, content_id FROM items WHERE id IN (SELECT value FROM json_each(?))',
-      JSON.stringify(ids),
-    )
-    .toArray()
-  const byId = new Map(rows.map((row) => [row.id, row.content_id]))
-  return ids.map((id) => byId.get(id) ?? null)
+  return tagsOf(sql, ids).map((entry) => entry.contentId)
 }
 
 /**
  * Returns the content id and tags of each of `ids`: null and no tags for an id that no item has.
- * One query reads them all, like contentIdsOf.
+ * One query reads them all, binding the ids as a single JSON array whatever their number.
  */
 export function tagsOf(
   sql: SqlStorage,
