@@ -17,10 +17,10 @@ export const BULK_MAX_TEXTS = MAX_BATCH_TEXTS
 /** Largest accepted item metadata, as JSON, in bytes. */
 export const MAX_METADATA_BYTES = 4096
 
-/** Most tags one item may carry. */
+/** Maximum number of tags on one item. */
 export const MAX_TAGS = 32
 
-/** Longest tag, in characters. */
+/** Maximum length of a tag, in characters (code points). */
 export const MAX_TAG_LENGTH = 64
 
 /**

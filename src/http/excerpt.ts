@@ -1,6 +1,6 @@
 /**
- * Returns the first `max` UTF-16 code units of `text` to quote in an error message, one fewer
- * when the cut would split a surrogate pair (an emoji, say): a lone surrogate is not valid
+ * Returns the first `max` UTF-16 code units of `text` to quote in an error message, or one fewer
+ * when the cut would split a surrogate pair (an emoji, say). A lone surrogate is not valid
  * Unicode, and strict JSON decoders reject a message that contains one.
  */
 export function excerpt(text: string, max: number): string {

@@ -177,7 +177,7 @@ function candidateOf(example: RatedExample): Candidate {
 
 /**
  * Returns a forest model with the like-rates of its rated items' tags, and sets the tags of
- * `candidates`; one catalog call reads both. Other strategies use no tags and cost no call.
+ * `candidates`. One catalog call reads both. Other strategies use no tags and cost no call.
  */
 async function withCatalogTags(
   deps: TenantDeps,

@@ -19,12 +19,12 @@ export interface TaggedRating {
 /** Weight of the overall like-rate in a tag's rate, in ratings: a tag rated twice is half prior. */
 export const TAG_PRIOR_RATINGS = 2
 
-/** Most tags an explanation names. */
+/** Maximum number of tags an explanation names. */
 const EXPLAINED_TAGS = 3
 
 /**
  * Counts the like-rate of every tag. Returns null when no rated item has a tag, or when the
- * ratings are all likes or all dislikes, since the rates then tell no item from another.
+ * ratings are all likes or all dislikes, because the rates then rank every item alike.
  */
 export function countTagAffinity(ratings: readonly TaggedRating[]): TagAffinity | null {
   const likes = ratings.filter((rating) => rating.liked).length

@@ -5,7 +5,7 @@ import { cosine, meanVector, norm, subtract } from './vectors'
 
 /**
  * Scoring strategy for a user or a set of examples:
- * - 'forest': likes and dislikes both exist; the score is the forest's like-probability, or its
+ * - 'forest': likes and dislikes both exist. The score is the forest's like-probability, or its
  *   mean with the item's tag like-rate once rated items carry tags (see TagAffinity).
  * - 'similar-to-liked': only likes; the score is the highest cosine similarity to a liked item.
  * - 'far-from-disliked': only dislikes; the score is 1 minus the highest cosine similarity to

@@ -31,8 +31,8 @@ const ITEM_LISTING: Listing = { name: 'items', storageCursor: ID_PATTERN }
 const UPLOAD_PARAMETERS = ['id', 'metadata', 'tags']
 
 /**
- * Reads a JSON field of an image upload, given in a form field or query parameter, with `parse`;
- * undefined text gives null.
+ * Parses a JSON field of an image upload (a form field or query parameter) with `parse`. Absent
+ * text gives null.
  */
 function uploadJson<T>(
   text: string | undefined,
