@@ -22,7 +22,7 @@ const ITEMS_WITHOUT_TAGS = `
 `
 
 describe('upgradeSchema', () => {
-  it('adds the tags column to an items table created without it', async () => {
+  it('adds the missing tags column', async () => {
     const stub = env.CATALOG_INDEX.get(env.CATALOG_INDEX.idFromName('catalog-rows-upgrade'))
 
     const item = await runInDurableObject(stub, (_, state) => {

@@ -36,7 +36,7 @@ describe('countTagAffinity', () => {
 describe('tagLikeRate', () => {
   const affinity = countTagAffinity([like('a'), like('a'), dislike('b'), dislike('b')])!
 
-  it('averages the rates of the tags, counting unknown tags at the overall rate', () => {
+  it("averages the rates of an item's tags", () => {
     const a = (2 + 2 * 0.5) / 4
     expect(tagLikeRate(affinity, ['a'])).toBeCloseTo(a, 12)
     expect(tagLikeRate(affinity, ['a', 'new'])).toBeCloseTo((a + 0.5) / 2, 12)
@@ -48,7 +48,7 @@ describe('tagLikeRate', () => {
 })
 
 describe('likedTags', () => {
-  it('names the tags above the overall rate, highest first, at most three', () => {
+  it('names up to three liked tags', () => {
     const affinity = countTagAffinity([
       like('a', 'b', 'c', 'd'),
       like('a', 'b', 'c'),
@@ -71,7 +71,7 @@ describe('withTagAffinity', () => {
   const disliked = [toExample('disliked', 'content-disliked', vector)]
   const forest = {} as Parameters<typeof createTasteModel>[2]
 
-  it('counts the current tags of rated items that still hold the rated content', () => {
+  it('counts tags of unchanged rated items', () => {
     const model = withTagAffinity(createTasteModel(liked, disliked, forest), [
       { contentId: 'content-liked', tags: ['kept'] },
       { contentId: 'other content', tags: ['reused'] },

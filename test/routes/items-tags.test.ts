@@ -23,7 +23,7 @@ async function storedTags(id: string): Promise<string[]> {
 }
 
 describe('item tags', () => {
-  it('are trimmed, kept once and returned by every read', async () => {
+  it('are trimmed and deduplicated', async () => {
     const contentId = await contentOf('trimmed')
 
     const response = await postJson(
@@ -56,7 +56,7 @@ describe('item tags', () => {
     expect(body.item.tags).toEqual([])
   })
 
-  it('are replaced when sent again and kept when left out', async () => {
+  it('follow the latest repeat that sends them', async () => {
     const contentId = await contentOf('replaced')
     await postJson('/items', { id: 'again', contentId, tags: ['old'] }, TENANT)
 
@@ -64,7 +64,7 @@ describe('item tags', () => {
       await postJson('/items', { id: 'again', contentId, tags: ['new'] }, TENANT)
     ).json()) as ItemBody
     const afterReplace = await storedTags('again')
-    const kept = (await (
+    const withoutTags = (await (
       await postJson('/items', { id: 'again', contentId, metadata: { n: 1 } }, TENANT)
     ).json()) as ItemBody
     const cleared = (await (
@@ -73,7 +73,7 @@ describe('item tags', () => {
 
     expect(replaced.item.tags).toEqual(['new'])
     expect(afterReplace).toEqual(['new'])
-    expect(kept.item).toMatchObject({ tags: ['new'], metadata: { n: 1 } })
+    expect(withoutTags.item).toMatchObject({ tags: ['new'], metadata: { n: 1 } })
     expect(cleared.item.tags).toEqual([])
     expect(await storedTags('again')).toEqual([])
   })
@@ -122,7 +122,7 @@ describe('item tags', () => {
     expect((await send('/items/rejected', TENANT)).status).toBe(404)
   })
 
-  it('count an emoji as one character and quote none in half', async () => {
+  it('count an emoji as one character', async () => {
     const contentId = await contentOf('emoji')
     const long = '😀'.repeat(MAX_TAG_LENGTH + 1)
     // Its JSON, '["a' and then emoji of two code units each, runs past the 40 code units a
@@ -144,7 +144,7 @@ describe('item tags', () => {
     expect(messages[1]).toContain(`body.tags[0] ["a${'😀'.repeat(18)} is not a string`)
   })
 
-  it('are normalised to NFC before they are compared and counted', async () => {
+  it('are normalised to NFC', async () => {
     const contentId = await contentOf('nfc')
     // 'e' followed by a combining acute accent is 'é' in NFC: one character, not two.
     const decomposed = 'e\u0301'
@@ -160,7 +160,7 @@ describe('item tags', () => {
     expect(body.item.tags).toEqual(['\u00e9', '\u00e9'.repeat(MAX_TAG_LENGTH)])
   })
 
-  it('accept a tag of the longest length, counted in characters', async () => {
+  it('accept the maximum length', async () => {
     const contentId = await contentOf('longest')
     const tag = '猫'.repeat(MAX_TAG_LENGTH)
 
@@ -182,7 +182,7 @@ describe('item tags', () => {
     )
   })
 
-  it('name all three upload parameters sent with a JSON request', async () => {
+  it('name every misplaced upload parameter', async () => {
     const contentId = await contentOf('three')
 
     const response = await postJson(

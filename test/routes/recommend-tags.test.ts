@@ -81,7 +81,7 @@ describe('tags in recommendations', () => {
     }
   })
 
-  it('rank the items of liked tags first and name those tags', async () => {
+  it('rank liked tags first', async () => {
     const tenant = 'tags-recommend'
     await seedTaggedCatalog(tenant)
     await rateByTag(tenant, 'ben')
@@ -139,7 +139,7 @@ describe('tags in recommendations', () => {
     )
   })
 
-  it('leave scores to the forest when no rated item has tags', async () => {
+  it('leave untagged ratings to the forest', async () => {
     const tenant = 'tags-none'
     await seedTaggedCatalog(tenant)
     const untagged = []
